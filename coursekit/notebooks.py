@@ -1,0 +1,57 @@
+"""Re-execute notebooks headless to refresh their committed outputs, and keep their JSON clean."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+# Cell metadata worth keeping; everything else (timings, collapsed state, ...) is noise in diffs.
+KEPT_CELL_METADATA = ("tags",)
+KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "colab")
+
+
+def prepare_notebook(seed: int = 42) -> None:
+    """Make a lesson repeatable and its output readable: seed everything, quiet per-row progress bars.
+
+    seed: the seed for Python, NumPy and PyTorch (transformers.set_seed). Trainer keeps its own
+    progress bar; the per-call bars of `.map` and weight loading (with timings) are switched off.
+    """
+    import datasets
+    import transformers
+
+    transformers.set_seed(seed)
+    transformers.utils.logging.disable_progress_bar()  # "Loading weights" bars carry timings
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
+
+
+def clean(nb) -> None:
+    """Strip stray metadata in place: widget state, execution timings, editor state."""
+    nb.metadata = {key: value for key, value in nb.metadata.items() if key in KEPT_NOTEBOOK_METADATA}
+    if "language_info" in nb.metadata:
+        nb.metadata["language_info"] = {"name": nb.metadata["language_info"].get("name", "python")}
+    for cell in nb.cells:
+        cell.metadata = {key: value for key, value in cell.metadata.items() if key in KEPT_CELL_METADATA}
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                output.get("metadata", {}).pop("execution", None)
+
+
+def refresh(path, timeout: int = 900, kernel_name: str = "python3") -> float:
+    """Execute notebook `path` top to bottom in its own folder, save outputs, return seconds taken.
+
+    timeout: seconds allowed per cell. kernel_name: the Jupyter kernel to run it with.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, record_timing=False,
+                   resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+    seconds = time.perf_counter() - start
+    clean(nb)
+    nbformat.write(nb, path)
+    print(f"{path}: refreshed in {seconds:.0f} s")
+    return seconds

@@ -1,0 +1,63 @@
+"""Plots a learner would rather look at than read: learning curves and a confusion matrix.
+
+Each function returns a closed matplotlib Figure, so a notebook cell that ends with the call
+shows it exactly once.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+_IGNORED = {"epoch", "step", "train_loss", "validation_loss"}
+
+
+def plot_learning_curves(history, title: str = "Learning curves"):
+    """Training loss per logged step and validation loss per epoch (left), validation metrics (right).
+
+    history: a coursekit HistoryCallback after training. title: the figure's title.
+    """
+    fig, (loss_ax, metric_ax) = plt.subplots(1, 2, figsize=(11, 3.8))
+    train = [(entry["epoch"], entry["loss"]) for entry in history.train_losses]
+    if train:
+        loss_ax.plot(*zip(*train), label="training loss", color="tab:blue", alpha=0.8)
+    epochs = [row["epoch"] for row in history.rows]
+    loss_ax.plot(epochs, [row["validation_loss"] for row in history.rows], "o-",
+                 label="validation loss", color="tab:orange")
+    loss_ax.set(xlabel="epoch", ylabel="loss", title="Loss")
+    loss_ax.legend()
+    metric_names = [key for key in (history.rows[0] if history.rows else {}) if key not in _IGNORED]
+    for name in metric_names:
+        metric_ax.plot(epochs, [row[name] for row in history.rows], "o-", label=name)
+    metric_ax.set(xlabel="epoch", title="Validation metrics")
+    if metric_names:
+        metric_ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_confusion_matrix(references, predictions, label_names, title: str = "Confusion matrix"):
+    """A confusion matrix with counts and row percentages: rows are true classes, columns predicted.
+
+    references, predictions: integer class ids. label_names: the class names, in id order.
+    """
+    size = len(label_names)
+    counts = np.zeros((size, size), dtype=int)
+    for true, pred in zip(np.asarray(references).ravel(), np.asarray(predictions).ravel()):
+        counts[true, pred] += 1
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(1.6 * size + 2.4, 1.4 * size + 1.6))
+    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    for i in range(size):
+        for j in range(size):
+            ax.text(j, i, f"{counts[i, j]}\n{shares[i, j]:.0%}", ha="center", va="center",
+                    color="white" if shares[i, j] > 0.6 else "black")
+    ax.set_xticks(range(size), label_names)
+    ax.set_yticks(range(size), label_names)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    fig.colorbar(image, ax=ax, fraction=0.046, label="share of the true class")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

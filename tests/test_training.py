@@ -1,0 +1,115 @@
+import math
+
+import datasets
+import pytest
+import torch
+from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, Trainer,
+                          TrainingArguments)
+
+from coursekit.data import load_task_dataset
+from coursekit.metrics import compute_classification_metrics
+from coursekit.models import checkpoint_for, cpu_has_fast_bf16, precision_args
+from coursekit.training import HistoryCallback, LabelMismatchError, check_labels
+
+
+@pytest.fixture(scope="module")
+def checkpoint():
+    return checkpoint_for("sentiment", "offline")
+
+
+@pytest.fixture(scope="module")
+def tokenizer(checkpoint):
+    return AutoTokenizer.from_pretrained(checkpoint)
+
+
+@pytest.fixture(scope="module")
+def tiny(tokenizer):
+    raw = load_task_dataset("sentiment", source="offline")
+    encode = lambda batch: tokenizer(batch["text"], truncation=True, max_length=32)  # noqa: E731
+    return {"train": raw["train"].select(range(48)).map(encode, batched=True),
+            "validation": raw["validation"].select(range(32)).map(encode, batched=True)}
+
+
+def model_for(checkpoint, num_labels=2):
+    torch.manual_seed(0)
+    return AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=num_labels)
+
+
+def trainer_for(model, tokenizer, train, tmp_path, callbacks=(), eval_dataset=None, **overrides):
+    settings = dict(num_train_epochs=2, per_device_train_batch_size=16, learning_rate=1e-4, eval_strategy="epoch",
+                    save_strategy="no", logging_steps=1, report_to="none", disable_tqdm=True, seed=0,
+                    **precision_args("cpu"))
+    settings.update(overrides)
+    return Trainer(model=model, args=TrainingArguments(str(tmp_path / "out"), **settings), train_dataset=train,
+                   eval_dataset=eval_dataset,
+                   data_collator=DataCollatorWithPadding(tokenizer), callbacks=list(callbacks),
+                   compute_metrics=compute_classification_metrics)
+
+
+def test_history_yields_the_per_epoch_table(checkpoint, tokenizer, tiny, tmp_path):
+    history = HistoryCallback()
+    trainer = trainer_for(model_for(checkpoint), tokenizer, tiny["train"], tmp_path, [history], tiny["validation"])
+    trainer.train()
+    trainer.evaluate()  # evaluating the same weights again adds no row
+    trainer.evaluate(tiny["validation"], metric_key_prefix="test")  # another prefix adds no row
+    table = history.table()
+    assert list(table.columns) == ["Epoch", "Step", "Training Loss", "Validation Loss",
+                                   "Accuracy", "F1", "Precision", "Recall"]
+    assert table["Epoch"].tolist() == [1.0, 2.0]
+    assert table["Step"].tolist() == [3, 6]
+    assert len(history.train_losses) == 6
+    first_epoch = [entry["loss"] for entry in history.train_losses[:3]]
+    assert table["Training Loss"][0] == pytest.approx(sum(first_epoch) / 3)
+    assert all(0 <= value <= 1 for value in table["Accuracy"])
+    assert not any(math.isnan(v) for v in table["Validation Loss"])
+
+
+@pytest.mark.parametrize("labels,match", [
+    (["positive", "negative"] * 24, "integer class ids"),
+    ([0, 1, 2] * 16, r"outside 0\.\.1.*Target 2 is out of bounds"),
+])
+def test_bad_labels_stop_training_before_the_first_step(checkpoint, tokenizer, tiny, tmp_path, labels, match):
+    train = tiny["train"].remove_columns("label").add_column("label", labels)
+    history = HistoryCallback()
+    trainer = trainer_for(model_for(checkpoint), tokenizer, train, tmp_path, [history], eval_strategy="no")
+    with pytest.raises(LabelMismatchError, match=match):
+        trainer.train()
+    assert history.train_losses == []
+
+
+def test_num_labels_that_does_not_match_the_data(checkpoint, tiny):
+    with pytest.raises(LabelMismatchError, match="num_labels=3 but the data has 2 classes.*num_labels=2"):
+        check_labels(model_for(checkpoint, num_labels=3), tiny["train"])
+    check_labels(model_for(checkpoint, num_labels=2), tiny["train"])
+
+
+def test_token_labels_may_use_minus_100(checkpoint):
+    names = datasets.ClassLabel(names=["O", "B-PER"])
+    rows = datasets.Dataset.from_dict({"labels": [[-100, 0, 1, -100]]},
+                                      features=datasets.Features({"labels": datasets.Sequence(names)}))
+    check_labels(model_for(checkpoint, num_labels=2), rows)
+
+
+def dtype_inside_training(checkpoint, tokenizer, tiny, tmp_path, **precision):
+    model = model_for(checkpoint)
+    seen = []
+    model.bert.encoder.layer[0].attention.self.query.register_forward_hook(lambda m, i, out: seen.append(out.dtype))
+    trainer = trainer_for(model, tokenizer, tiny["train"].select(range(2)), tmp_path, max_steps=1,
+                          per_device_train_batch_size=2, eval_strategy="no", **precision)
+    trainer.train()
+    return seen[0]
+
+
+def test_cpu_never_gets_bf16_autocast_here(checkpoint, tokenizer, tiny, tmp_path):
+    if cpu_has_fast_bf16():
+        pytest.skip("this CPU has bf16 instructions, so bf16 is the right choice here")
+    assert precision_args("cpu") == {"fp16": False, "bf16": False}
+    assert dtype_inside_training(checkpoint, tokenizer, tiny, tmp_path) == torch.float32
+    # the contrast that shows the check above can fail: forcing bf16 does autocast on this CPU
+    assert dtype_inside_training(checkpoint, tokenizer, tiny, tmp_path, fp16=False, bf16=True,
+                                 use_cpu=True) == torch.bfloat16
+
+
+def test_cuda_gets_fp16():
+    assert precision_args("cuda") == {"fp16": True, "bf16": False}
+    assert precision_args("mps") == {"fp16": False, "bf16": False}
