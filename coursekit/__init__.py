@@ -29,6 +29,8 @@ _EXPORTS = {
     "training_speed": "training",
     "plot_learning_curves": "plots",
     "plot_confusion_matrix": "plots",
+    "plot_weight_change": "plots",
+    "diagnose": "diagnose",
     "write_model_card": "modelcard",
     "prepare_notebook": "notebooks",
 }

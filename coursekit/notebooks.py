@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 # Cell metadata worth keeping; everything else (timings, collapsed state, ...) is noise in diffs.
@@ -19,6 +20,8 @@ def prepare_notebook(seed: int = 42) -> None:
     import datasets
     import transformers
 
+    # On a CPU-only machine every DataLoader warns that pin_memory has no effect: pure noise.
+    warnings.filterwarnings("ignore", message=".*'pin_memory' argument is set as true.*")
     transformers.set_seed(seed)
     transformers.utils.logging.disable_progress_bar()  # "Loading weights" bars carry timings
     datasets.disable_progress_bars()
@@ -33,8 +36,22 @@ def clean(nb) -> None:
     for cell in nb.cells:
         cell.metadata = {key: value for key, value in cell.metadata.items() if key in KEPT_CELL_METADATA}
         if cell.cell_type == "code":
-            for output in cell.get("outputs", []):
+            cell.outputs = _merge_streams(cell.outputs)
+            for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
+
+
+def _merge_streams(outputs: list) -> list:
+    # A kernel may flush one print loop as several chunks; one output per stream reads the same
+    # and keeps diffs stable.
+    merged = []
+    for output in outputs:
+        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def refresh(path, timeout: int = 900, kernel_name: str = "python3") -> float:

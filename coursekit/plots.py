@@ -61,3 +61,22 @@ def plot_confusion_matrix(references, predictions, label_names, title: str = "Co
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def plot_weight_change(relative_change: dict[str, float], title: str = "How far fine-tuning moved each block"):
+    """Bars of relative weight change per block (embeddings, layer 1..N, pooler, head), in order given.
+
+    relative_change: block name -> ||after - before|| / ||before||.
+    """
+    names = list(relative_change)
+    values = [100 * relative_change[name] for name in names]
+    colors = ["tab:orange" if name == "head" else "tab:blue" for name in names]
+    fig, ax = plt.subplots(figsize=(max(6, 0.8 * len(names) + 2), 3.6))
+    bars = ax.bar(names, values, color=colors)
+    ax.bar_label(bars, fmt="%.1f%%", fontsize=8)
+    ax.set(ylabel="relative change (%)", title=title)
+    ax.set_yscale("log")
+    ax.tick_params(axis="x", rotation=30)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

@@ -1,0 +1,72 @@
+"""The committed notebooks stay clean, executed and self-sufficient on Colab."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit.notebooks import KEPT_CELL_METADATA, KEPT_NOTEBOOK_METADATA
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+
+
+def test_there_are_lessons():
+    assert LESSONS, "no lesson notebooks found"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_notebook_json_is_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    ids = [cell.id for cell in nb.cells]
+    assert len(ids) == len(set(ids)), "cell ids must be unique"
+    assert all(re.fullmatch(r"[a-z0-9-]+", cid) for cid in ids), "cell ids should be short readable slugs"
+    assert set(nb.metadata) <= set(KEPT_NOTEBOOK_METADATA), "stray notebook metadata: run `make notebooks`"
+    for cell in nb.cells:
+        assert set(cell.metadata) <= set(KEPT_CELL_METADATA), f"stray metadata in cell {cell.id}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_notebook_is_executed_in_order(path):
+    nb = nbformat.read(path, as_version=4)
+    counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
+    assert None not in counts, "a code cell was never executed: run `make notebooks`"
+    assert counts == list(range(1, len(counts) + 1)), "outputs must come from one top-to-bottom run"
+    errors = [cell.id for cell in nb.cells if cell.cell_type == "code"
+              for out in cell.outputs if out.output_type == "error"]
+    assert not errors, f"cells with errors: {errors}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_first_code_cell_installs_the_course_on_colab(path):
+    nb = nbformat.read(path, as_version=4)
+    first = next(cell for cell in nb.cells if cell.cell_type == "code")
+    assert "import coursekit" in first.source and "except ImportError" in first.source
+    assert f'"coursekit @ git+{REPOSITORY}"' in first.source, "the install URL must match pyproject's"
+    assert not first.outputs, "where coursekit is installed the cell must print nothing"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_prints_its_source_checkpoint_and_sizes(path):
+    nb = nbformat.read(path, as_version=4)
+    printed = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
+    assert "source: offline" in printed
+    assert "checkpoint: " in printed
+    assert re.search(r"data: \{'train': \d+", printed)
+
+
+NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_SKIP"}
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_nbval_markers_stand_alone(path):
+    # nbval only honours a marker alone on its line: "# NBVAL_IGNORE_OUTPUT (why)" is silently ignored.
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if "NBVAL" in line:
+                assert line.strip().lstrip("#").strip() in NBVAL_MARKERS, f"{cell.id}: {line!r}"
