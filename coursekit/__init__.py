@@ -30,6 +30,8 @@ _EXPORTS = {
     "plot_learning_curves": "plots",
     "plot_confusion_matrix": "plots",
     "plot_weight_change": "plots",
+    "plot_runs": "plots",
+    "plot_class_histogram": "plots",
     "diagnose": "diagnose",
     "write_model_card": "modelcard",
     "prepare_notebook": "notebooks",

@@ -75,8 +75,42 @@ def plot_weight_change(relative_change: dict[str, float], title: str = "How far 
     bars = ax.bar(names, values, color=colors)
     ax.bar_label(bars, fmt="%.1f%%", fontsize=8)
     ax.set(ylabel="relative change (%)", title=title)
-    ax.set_yscale("log")
     ax.tick_params(axis="x", rotation=30)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_runs(histories: dict, title: str = "Validation loss per epoch, run by run"):
+    """Validation loss (left) and accuracy (right) per epoch for several runs on shared axes.
+
+    histories: run name -> HistoryCallback (or anything with `.rows` as HistoryCallback records).
+    """
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(12, 4))
+    for name, history in histories.items():
+        epochs = [row["epoch"] for row in history.rows]
+        line, = loss_ax.plot(epochs, [row["validation_loss"] for row in history.rows], "o-", label=name)
+        if history.rows and "accuracy" in history.rows[0]:
+            acc_ax.plot(epochs, [row["accuracy"] for row in history.rows], "o-", color=line.get_color())
+    loss_ax.set(xlabel="epoch", ylabel="validation loss", title="Validation loss")
+    acc_ax.set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy")
+    loss_ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_class_histogram(predictions, label_names, title: str = "Predicted classes"):
+    """Bars of how often each class was predicted: one towering bar means collapse.
+
+    predictions: integer class ids. label_names: the class names, in id order.
+    """
+    counts = np.bincount(np.asarray(predictions).astype(int).ravel(), minlength=len(label_names))
+    fig, ax = plt.subplots(figsize=(1.2 * len(label_names) + 2.5, 3))
+    bars = ax.bar(label_names, counts, color="tab:purple")
+    ax.bar_label(bars)
+    ax.set(ylabel="predictions", title=title)
     fig.tight_layout()
     plt.close(fig)
     return fig
