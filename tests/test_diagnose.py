@@ -81,6 +81,13 @@ def test_unstable_loss_spikes_and_nans():
     assert names(diagnose(history)) == ["unstable loss"]
 
 
+def test_noise_early_in_a_run_that_fits_well_is_not_instability():
+    # a real overfitting run: noisy losses near 0.7 early, near 0 late (a global median would flag it)
+    losses = [{"loss": v} for v in [0.69, 0.70, 0.68, 0.81, 0.66, 0.59, 0.45, 0.25, 0.10, 0.05, 0.03, 0.01, 0.01, 0.01]]
+    history = {"rows": rows([0.70, 0.59, 0.94, 1.09], [0.69, 0.59, 0.25, 0.10]), "train_losses": losses}
+    assert names(diagnose(history)) == ["overfitting"]
+
+
 def test_a_history_callback_is_read_directly():
     from coursekit.training import HistoryCallback
 
