@@ -44,8 +44,8 @@ def check_labels(model, dataset) -> None:
             f"({', '.join(names)}). Load the model with num_labels={len(names)}, id2label and "
             f"label2id built from the dataset's label names."
         )
-    values = dataset[column]
-    flat = [v for row in values for v in row] if values and isinstance(values[0], list) else list(values)
+    values = list(dataset[column])  # datasets 5 returns a lazy Column
+    flat = [v for row in values for v in row] if values and isinstance(values[0], list) else values
     bad_type = next((v for v in flat if not isinstance(v, int) or isinstance(v, bool)), None)
     if bad_type is not None:
         raise LabelMismatchError(
