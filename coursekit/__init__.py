@@ -35,6 +35,8 @@ _EXPORTS = {
     "diagnose": "diagnose",
     "write_model_card": "modelcard",
     "prepare_notebook": "notebooks",
+    "show_quiz": "quiz",
+    "check": "grading",
 }
 
 __all__ = sorted(_EXPORTS)

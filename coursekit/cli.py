@@ -1,4 +1,4 @@
-"""The `coursekit` command: `coursekit assets fetch|verify|where`, `coursekit notebooks refresh`."""
+"""The `coursekit` command: assets fetch|verify|where, notebooks refresh, grade, exercises build."""
 
 from __future__ import annotations
 
@@ -34,6 +34,24 @@ def _notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    import json
+
+    from .grader import format_report, grade_notebook
+
+    report = grade_notebook(args.notebook, cell_timeout=args.cell_timeout)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def _exercises(args: argparse.Namespace) -> int:
+    from .exercises import build
+
+    for path in build(args.solutions, args.exercises):
+        print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -48,6 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
     nb_cmd.add_argument("paths", nargs="+", help="notebook files")
     nb_cmd.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
     nb_cmd.set_defaults(run=_notebooks)
+
+    grade_cmd = commands.add_parser("grade", help="run a learner's exercise notebook and score it")
+    grade_cmd.add_argument("notebook", help="an exercise notebook, e.g. exercises/02_text_classification.ipynb")
+    grade_cmd.add_argument("--json", action="store_true", help="print the report as JSON (for an LMS)")
+    grade_cmd.add_argument("--cell-timeout", type=int, default=120,
+                           help="seconds a cell may run before it is interrupted (an endless loop)")
+    grade_cmd.set_defaults(run=_grade)
+
+    ex_cmd = commands.add_parser("exercises", help="generate exercises/ from solutions/")
+    ex_cmd.add_argument("action", choices=["build"])
+    ex_cmd.add_argument("--solutions", default="solutions")
+    ex_cmd.add_argument("--exercises", default="exercises")
+    ex_cmd.set_defaults(run=_exercises)
     return parser
 
 

@@ -141,6 +141,11 @@ class Quiz:
         display(self.widget)
 
 
+def show_quiz(lesson: str) -> Quiz:
+    """The quiz of lesson `lesson` ("01", "02", ...); ending a notebook cell with it shows the quiz."""
+    return load_bank(lesson)
+
+
 def load_bank(lesson: str) -> Quiz:
     """Build the Quiz of lesson `lesson` ("01", "02", ...) from coursekit/quizzes/<lesson>.json."""
     path = BANKS / f"{lesson}.json"

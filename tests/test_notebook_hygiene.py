@@ -11,6 +11,7 @@ from coursekit.notebooks import KEPT_CELL_METADATA, KEPT_NOTEBOOK_METADATA
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
+EXECUTED = LESSONS + sorted((ROOT / "solutions").glob("*.ipynb"))  # committed with their outputs
 REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
 
 
@@ -18,7 +19,7 @@ def test_there_are_lessons():
     assert LESSONS, "no lesson notebooks found"
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_notebook_json_is_clean(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
@@ -30,7 +31,7 @@ def test_notebook_json_is_clean(path):
         assert set(cell.metadata) <= set(KEPT_CELL_METADATA), f"stray metadata in cell {cell.id}"
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_notebook_is_executed_in_order(path):
     nb = nbformat.read(path, as_version=4)
     counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
@@ -41,7 +42,7 @@ def test_notebook_is_executed_in_order(path):
     assert not errors, f"cells with errors: {errors}"
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_first_code_cell_installs_the_course_on_colab(path):
     nb = nbformat.read(path, as_version=4)
     first = next(cell for cell in nb.cells if cell.cell_type == "code")
@@ -62,7 +63,7 @@ def test_lesson_prints_its_source_checkpoint_and_sizes(path):
 NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_SKIP"}
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_nbval_markers_stand_alone(path):
     # nbval only honours a marker alone on its line: "# NBVAL_IGNORE_OUTPUT (why)" is silently ignored.
     nb = nbformat.read(path, as_version=4)
@@ -70,3 +71,12 @@ def test_nbval_markers_stand_alone(path):
         for line in cell.source.splitlines():
             if "NBVAL" in line:
                 assert line.strip().lstrip("#").strip() in NBVAL_MARKERS, f"{cell.id}: {line!r}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_ends_with_its_quiz(path):
+    nb = nbformat.read(path, as_version=4)
+    last = [cell for cell in nb.cells if cell.cell_type == "code"][-1]
+    assert last.source.strip() == f'coursekit.show_quiz("{path.name[:2]}")'
+    shown = [out for out in last.outputs if out.output_type in ("display_data", "execute_result")]
+    assert shown and shown[0]["data"]["text/plain"].startswith("<quiz: Lesson " + path.name[:2])
