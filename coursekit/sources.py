@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -21,6 +22,10 @@ PROBE_TIMEOUT_S = 3.0
 
 class UnknownSourceError(CourseError, ValueError):
     """A source name that is not one of SOURCES."""
+
+
+class HubUnreachableError(CourseError, ConnectionError):
+    """Source `hub` was chosen, but the Hub does not answer."""
 
 
 def hub_endpoint() -> str:
@@ -86,3 +91,28 @@ def resolve_source(source: str | None = None, timeout: float = PROBE_TIMEOUT_S) 
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["HF_DATASETS_OFFLINE"] = "1"
     return chosen
+
+
+_PROBE_MEMORY_S = 60.0  # a lesson touches the Hub several times; probe once a minute at most
+_last_probe: tuple[float, bool] | None = None
+
+
+def require_hub(timeout: float = PROBE_TIMEOUT_S) -> None:
+    """Raise HubUnreachableError, naming the fix, unless the Hub answers within `timeout` seconds.
+
+    Called before coursekit touches the Hub, so an unreachable Hub fails in seconds instead of
+    hanging in retries. With HF_HUB_OFFLINE=1 nothing is probed: the Hub cache is used as is.
+    timeout: seconds the probe may take. A result is remembered for a minute.
+    """
+    global _last_probe
+    if _truthy(os.environ.get("HF_HUB_OFFLINE")):
+        return
+    now = time.monotonic()
+    if _last_probe is None or now - _last_probe[0] > _PROBE_MEMORY_S:
+        _last_probe = (now, hub_is_reachable(timeout))
+    if not _last_probe[1]:
+        raise HubUnreachableError(
+            f"Source 'hub' was chosen, but the Hugging Face Hub ({hub_endpoint()}) did not answer within "
+            f"{timeout:g} s. Use the offline source: SOURCE = 'offline' in the lesson, or "
+            f"{ENV_VAR}=offline (after `coursekit assets fetch`). To use Hub files cached earlier, set HF_HUB_OFFLINE=1."
+        )
