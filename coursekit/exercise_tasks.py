@@ -236,3 +236,128 @@ task("05-overfitting-from", "From which epoch does a run overfit?", [
                                             {"epoch": 2.0, "validation_loss": 0.5}], None),
                 "return None when the best epoch is the last", hidden=True),
 ])
+
+
+# ---- lesson 03 ----------------------------------------------------------------------------------
+
+def _align_case(align_labels, word_ids, tags, expected):
+    got = _call(align_labels, list(word_ids), list(tags))
+    got = list(got) if isinstance(got, (list, tuple)) else got
+    return got == expected, expected, got
+
+
+task("03-align-labels", "Align word tags with word pieces", [
+    Expectation("align_labels([None, 0, 1, 1, 2, None], [1, 2, 0])",
+                lambda f: _align_case(f, [None, 0, 1, 1, 2, None], [1, 2, 0], [-100, 1, 2, -100, 0, -100]),
+                "-100 where the word id is None or equals the previous token's word id; else word_tags[word]"),
+    Expectation("a word split into three pieces at the start of the sentence",
+                lambda f: _align_case(f, [None, 0, 0, 0, 1, None], [3, 0], [-100, 3, -100, -100, 0, -100]),
+                "only the first piece of each word keeps its tag", hidden=True),
+])
+
+
+def _entities_case(entities, tags, expected):
+    got = _call(entities, list(tags))
+    got = [tuple(item) for item in got] if isinstance(got, (list, tuple)) else got
+    return got == expected, expected, got
+
+
+task("03-entities", "Read entities out of B-/I-/O tags", [
+    Expectation("entities(['B-PER', 'I-PER', 'O', 'B-LOC'])",
+                lambda f: _entities_case(f, ["B-PER", "I-PER", "O", "B-LOC"], [("PER", 0, 1), ("LOC", 3, 3)]),
+                "start an entity at each B- tag and extend it over the I- tags of the same type that follow"),
+    Expectation("two organisations side by side: ['B-ORG', 'B-ORG', 'I-ORG']",
+                lambda f: _entities_case(f, ["B-ORG", "B-ORG", "I-ORG"], [("ORG", 0, 0), ("ORG", 1, 2)]),
+                "a B- tag starts a new entity even right after another one"),
+    Expectation("an entity that ends the sentence",
+                lambda f: _entities_case(f, ["O", "O", "B-MISC", "I-MISC", "I-MISC"], [("MISC", 2, 4)]),
+                "do not forget the last entity", hidden=True),
+])
+
+
+def _weights_case(accumulation_weights, batches, expected):
+    got = _call(accumulation_weights, batches)
+    ok = isinstance(got, (list, tuple, np.ndarray)) and len(got) == len(expected) and all(
+        abs(float(g) - e) < 1e-9 for g, e in zip(got, expected))
+    return ok, expected, got
+
+
+task("03-accumulation-weights", "Weights for gradient accumulation", [
+    Expectation("accumulation_weights([[-100, 1, 0, -100], [-100, 3, -100]])",
+                lambda f: _weights_case(f, [[-100, 1, 0, -100], [-100, 3, -100]], [2 / 3, 1 / 3]),
+                "count the labels that are not -100 in each batch, then divide each count by the total"),
+    Expectation("three batches of different sizes",
+                lambda f: _weights_case(f, [[0, 0, 0, 0], [-100, 5], [1, -100, 2, 3]], [0.5, 0.125, 0.375]),
+                "the weights must add up to 1", hidden=True),
+])
+
+
+# ---- lesson 04 ----------------------------------------------------------------------------------
+
+# "[CLS] who ? [SEP] siemens hired werner zwingmann . [SEP]"; context: "Siemens hired Werner Zwingmann."
+_OFFSETS = [(0, 0), (0, 3), (3, 4), (0, 0), (0, 7), (8, 13), (14, 20), (21, 24), (24, 30), (30, 31), (0, 0)]
+_SEQUENCE_IDS = [None, 0, 0, None, 1, 1, 1, 1, 1, 1, None]
+
+
+def _span_case(answer_token_span, start_char, end_char, expected, offsets=_OFFSETS, sequence_ids=_SEQUENCE_IDS):
+    got = _call(answer_token_span, list(offsets), list(sequence_ids), start_char, end_char)
+    got = tuple(int(x) for x in got) if isinstance(got, (list, tuple)) and len(got) == 2 else got
+    return got == expected, expected, got
+
+
+task("04-answer-token-span", "Characters to tokens", [
+    Expectation("the answer 'Werner Zwingmann' (characters 14-30) in one window",
+                lambda f: _span_case(f, 14, 30, (6, 8)),
+                "start: the first context token whose end offset is past start_char; end: the last context "
+                "token whose start offset is before end_char"),
+    Expectation("an answer cut off by the end of the window",
+                lambda f: _span_case(f, 14, 30, (0, 0), offsets=_OFFSETS[:7] + [(0, 0)],
+                                     sequence_ids=_SEQUENCE_IDS[:7] + [None]),
+                "return (0, 0) when the first context token starts after start_char or the last one ends "
+                "before end_char"),
+    Expectation("a one-token answer at the start of the context",
+                lambda f: _span_case(f, 0, 7, (4, 4)),
+                "only look at tokens whose sequence id is 1", hidden=True),
+])
+
+
+def _best_span_case(best_span, start_logits, end_logits, offsets, max_tokens, expected):
+    got = _call(best_span, list(start_logits), list(end_logits), list(offsets), max_tokens)
+    got = tuple(int(x) for x in got) if isinstance(got, (list, tuple)) and len(got) == 2 else got
+    return got == expected, expected, got
+
+
+_CONTEXT_ONLY = [None, None, (0, 3), (4, 9), (10, 15), (16, 20), None]
+
+task("04-best-span", "The best valid span", [
+    Expectation("best_span with the highest scores inside the context",
+                lambda f: _best_span_case(f, [0, 0, 1, 5, 0, 0, 0], [0, 0, 0, 1, 4, 0, 0], _CONTEXT_ONLY, 30, (3, 4)),
+                "try every start and end, keep the pair with the highest start + end score"),
+    Expectation("the top scores sit on question tokens (offset None)",
+                lambda f: _best_span_case(f, [9, 9, 1, 2, 0, 0, 0], [9, 9, 0, 3, 1, 0, 0], _CONTEXT_ONLY, 30, (3, 3)),
+                "skip starts and ends whose offset is None"),
+    Expectation("an end before the start, and a span that is too long",
+                lambda f: _best_span_case(f, [0, 0, 6, 1, 0, 3, 0], [0, 0, 0, 1, 7, 6, 0], _CONTEXT_ONLY, 2, (5, 5)),
+                "require end >= start and end - start + 1 <= max_answer_tokens", hidden=True),
+])
+
+
+def _f1_case(answer_f1, prediction, truth, expected):
+    got = _call(answer_f1, prediction, truth)
+    ok = isinstance(got, (int, float, np.floating)) and abs(float(got) - expected) < 1e-9
+    return ok, round(expected, 4), got
+
+
+task("04-answer-f1", "SQuAD's F1 for one answer", [
+    Expectation("answer_f1('the Denver Broncos', 'Denver Broncos')",
+                lambda f: _f1_case(f, "the Denver Broncos", "Denver Broncos", 1.0),
+                "normalise first: lower case, no punctuation, no a/an/the"),
+    Expectation("answer_f1('Denver', 'Denver Broncos')",
+                lambda f: _f1_case(f, "Denver", "Denver Broncos", 2 / 3),
+                "precision = shared words / predicted words, recall = shared words / true words"),
+    Expectation("punctuation inside words, and answers with nothing in common",
+                lambda f: (_f1_case(f, "U.S.-based firms", "US-based firm", 0.5)
+                           if _f1_case(f, "Carolina", "Denver Broncos", 0.0)[0]
+                           else _f1_case(f, "Carolina", "Denver Broncos", 0.0)),
+                "punctuation is deleted, not replaced by a space ('U.S.-based' -> 'usbased')", hidden=True),
+])

@@ -80,3 +80,33 @@ def test_lesson_ends_with_its_quiz(path):
     assert last.source.strip() == f'coursekit.show_quiz("{path.name[:2]}")'
     shown = [out for out in last.outputs if out.output_type in ("display_data", "execute_result")]
     assert shown and shown[0]["data"]["text/plain"].startswith("<quiz: Lesson " + path.name[:2])
+
+
+# The lessons' score lines and a value just below each floor; nbval's sanitizers (tests/
+# nbval_sanitize.cfg) must accept the committed score and leave the below-floor one unchanged.
+SCORE_FLOORS = {
+    "02_text_classification.ipynb": (r"test accuracy: \S+", "test accuracy: 0.799"),
+    "03_named_entity_recognition.ipynb": (r"test entity F1: \S+", "test entity F1: 0.749"),
+    "04_question_answering.ipynb": (r"test EM: \S+  test F1: \S+", "test EM: 50.0  test F1: 59.9"),
+}
+
+
+def _sanitize(text):
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "tests" / "nbval_sanitize.cfg")
+    for section in config.sections():
+        text = re.sub(config[section]["regex"], config[section]["replace"], text)
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(SCORE_FLOORS))
+def test_score_floor_is_enforced_by_nbval(name):
+    pattern, below_floor = SCORE_FLOORS[name]
+    nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
+    printed = [match for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
+               for match in re.findall(pattern, output.get("text", ""))]
+    assert len(printed) == 1, f"{name} should print its score line once: {printed}"
+    assert "at least" in _sanitize(printed[0]), f"committed score below the floor: {printed[0]}"
+    assert _sanitize(below_floor) == below_floor, "a score below the floor must fail the nbval comparison"
