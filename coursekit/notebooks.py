@@ -16,10 +16,14 @@ def prepare_notebook(seed: int = 42) -> None:
 
     seed: the seed for Python, NumPy and PyTorch (transformers.set_seed). Trainer keeps its own
     progress bar; the per-call bars of `.map` and weight loading (with timings) are switched off.
+    In Jupyter, errors caused by common mistakes get a hint naming the fix (see coursekit.mistakes).
     """
     import datasets
     import transformers
 
+    from .mistakes import install_hints
+
+    install_hints()
     # On a CPU-only machine every DataLoader warns that pin_memory has no effect: pure noise.
     warnings.filterwarnings("ignore", message=".*'pin_memory' argument is set as true.*")
     transformers.set_seed(seed)

@@ -45,6 +45,8 @@ def check_labels(model, dataset) -> None:
             f"label2id built from the dataset's label names."
         )
     values = list(dataset[column])  # datasets 5 returns a lazy Column
+    if values and isinstance(values[0], list) and "input_ids" in dataset.column_names:
+        _check_one_label_per_token(values, list(dataset["input_ids"]), column)
     flat = [v for row in values for v in row] if values and isinstance(values[0], list) else values
     bad_type = next((v for v in flat if not isinstance(v, int) or isinstance(v, bool)), None)
     if bad_type is not None:
@@ -62,13 +64,64 @@ def check_labels(model, dataset) -> None:
         )
 
 
+def _check_one_label_per_token(labels, input_ids, column: str) -> None:
+    for row, (row_labels, row_ids) in enumerate(zip(labels, input_ids)):
+        if len(row_labels) != len(row_ids):
+            raise LabelMismatchError(
+                f"Example {row} has {len(row_ids)} tokens but {len(row_labels)} entries in {column!r}: token "
+                f"classification needs one label per token. Align the word tags with word_ids(): the word's tag "
+                f"on its first piece, -100 on special tokens and later pieces (lesson 03, section 3)."
+            )
+
+
+class PrecisionError(CourseError, ValueError):
+    """Half precision asked for on hardware that cannot run it (fast)."""
+
+
+def check_precision(args, device: str | None = None) -> None:
+    """Raise PrecisionError when TrainingArguments ask for fp16/bf16 that this hardware lacks.
+
+    args: TrainingArguments. device: "cuda", "cpu" or "mps"; None detects it (use_cpu forces "cpu").
+    """
+    from .models import cpu_has_fast_bf16, training_device
+
+    device = "cpu" if getattr(args, "use_cpu", False) else device or training_device()
+    fix = "Use **coursekit.precision_args(device) in TrainingArguments: it picks what this hardware runs fast."
+    if device != "cuda" and args.fp16:
+        raise PrecisionError(f"fp16=True needs a CUDA GPU, but training runs on {device}. {fix}")
+    if device == "cpu" and args.bf16 and not cpu_has_fast_bf16():
+        raise PrecisionError("bf16=True on a CPU without bf16 instructions (AMX or AVX512-BF16): PyTorch "
+                             f"would emulate bf16, about 100x slower than fp32. {fix}")
+
+
+def mean_over_labels(outputs, labels, num_items_in_batch=None):
+    """Trainer `compute_loss_func`: cross-entropy summed over labelled positions, divided by the labels in
+    the whole optimizer step (all accumulation steps and processes), so accumulation and DDP equal one big batch.
+
+    transformers 5 passes that count (`num_items_in_batch`) to models whose forward takes **kwargs and
+    then skips its own averaging; BERT's heads take **kwargs but ignore the count, so without this the
+    gradient is the sum of per-batch means (16x too large at 16 accumulation steps, measured in lesson 03).
+    outputs: the model's outputs (with logits). labels: class ids, -100 where ignored (per text or per token).
+    num_items_in_batch: labelled positions in the whole step; None (evaluation): this batch's own count.
+    """
+    import torch.nn.functional as F
+
+    logits = outputs["logits"]
+    labels = labels.to(logits.device)
+    total = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), labels.reshape(-1),
+                            ignore_index=-100, reduction="sum")
+    count = num_items_in_batch if num_items_in_batch is not None else (labels != -100).sum()
+    return total / count
+
+
 class HistoryCallback(TrainerCallback):
     """Records the training loss at each log and one row per evaluation: the per-epoch table.
 
     Pass it to Trainer(callbacks=[history]); then `history.table()` is the table the model cards
     print (Epoch, Step, Training Loss, Validation Loss, one column per metric) and
     `history.train_losses` the logged training losses for learning curves. It also checks, when
-    training starts, that the training labels fit the model's head (see `check_labels`).
+    training starts, that the training labels fit the model's head (see `check_labels`) and that
+    the precision suits the hardware (see `check_precision`), so a mistake fails in seconds.
     """
 
     def __init__(self) -> None:
@@ -77,6 +130,7 @@ class HistoryCallback(TrainerCallback):
         self._losses_since_eval: list[float] = []
 
     def on_train_begin(self, args, state, control, model=None, train_dataloader=None, **kwargs):
+        check_precision(args)
         dataset = getattr(train_dataloader, "dataset", None)
         if model is not None and hasattr(dataset, "column_names") and hasattr(model.config, "num_labels"):
             check_labels(model, dataset)

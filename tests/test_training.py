@@ -113,3 +113,42 @@ def test_cpu_never_gets_bf16_autocast_here(checkpoint, tokenizer, tiny, tmp_path
 def test_cuda_gets_fp16():
     assert precision_args("cuda") == {"fp16": True, "bf16": False}
     assert precision_args("mps") == {"fp16": False, "bf16": False}
+
+
+def test_mean_over_labels_makes_trainer_accumulation_equal_one_big_batch(tmp_path):
+    import copy
+
+    import datasets
+    import torch
+    from transformers import (AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification,
+                              PrinterCallback, Trainer, TrainingArguments)
+
+    from coursekit.models import checkpoint_for
+    from coursekit.training import mean_over_labels
+
+    checkpoint = checkpoint_for("ner", "offline")
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    sentences = [["Ada", "Lovelace", "wrote", "it", "."], ["Paris", "!"], ["The", "Reuters", "desk", "in", "Bonn"]]
+    encoded = tokenizer(sentences, is_split_into_words=True)
+    labels = [[-100 if w is None else (i + w) % 9 for w in encoded.word_ids(i)] for i in range(len(sentences))]
+    data = datasets.Dataset.from_dict({"input_ids": encoded["input_ids"], "labels": labels})
+    torch.manual_seed(0)
+    base = AutoModelForTokenClassification.from_pretrained(checkpoint, num_labels=9, hidden_dropout_prob=0.0,
+                                                           attention_probs_dropout_prob=0.0)
+
+    def update(batch_size, accumulation):
+        model = copy.deepcopy(base)
+        before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
+        args = TrainingArguments(output_dir=str(tmp_path), max_steps=1, per_device_train_batch_size=batch_size,
+                                 gradient_accumulation_steps=accumulation, optim="sgd", learning_rate=1e-2,
+                                 lr_scheduler_type="constant", max_grad_norm=0, weight_decay=0, save_strategy="no",
+                                 report_to="none", disable_tqdm=True, use_cpu=True)
+        trainer = Trainer(model=model, args=args, train_dataset=data,
+                          data_collator=DataCollatorForTokenClassification(tokenizer), compute_loss_func=mean_over_labels)
+        trainer.remove_callback(PrinterCallback)
+        trainer.train()
+        return torch.cat([p.detach().flatten() for p in model.parameters()]) - before
+
+    big, accumulated = update(3, 1), update(1, 3)
+    assert big.norm() > 0
+    assert ((accumulated - big).norm() / big.norm()).item() < 1e-4
