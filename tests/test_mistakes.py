@@ -296,3 +296,20 @@ def test_the_docs_table_lists_exactly_the_reproduced_mistakes():
     rows = re.findall(r"^\| `([a-z0-9-]+)` \|", DOC.read_text(), flags=re.M)
     assert len(rows) == len(set(rows)) >= 20
     assert set(rows) == set(LIBRARY) | set(LIBRARY_IN_FRESH_PYTHON) | set(COURSE)
+
+
+def test_a_notebook_shows_the_hint_under_the_real_traceback():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import coursekit\ncoursekit.prepare_notebook(seed=0)"),
+        nbformat.v4.new_code_cell("trainer.train()"),
+        nbformat.v4.new_code_cell("1 / 0"),
+    ])
+    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3").execute()
+    (known,), (unknown,) = nb.cells[1].outputs, nb.cells[2].outputs
+    assert known.output_type == "error" and known.ename == "NameError"  # the learner's error is kept
+    assert "coursekit hint:" in known.traceback[-1] and "Run All Above" in known.traceback[-1]
+    assert unknown.ename == "ZeroDivisionError"
+    assert not any("coursekit hint" in line for line in unknown.traceback)
