@@ -53,13 +53,29 @@ def read_conll(path: Path) -> list[list[tuple[list[str], list[str]]]]:
     return [doc for doc in documents if doc]
 
 
+def _tag_parts(tag: str) -> tuple[str, str]:
+    # "B-PER" -> ("B", "PER"); "O" -> ("O", "_"), as seqeval splits tags
+    return tag[0], tag[1:].split("-", maxsplit=1)[-1] or "_"
+
+
 def entity_spans(tags: list[str]) -> list[tuple[str, int, int]]:
-    """(type, first, last) token spans of the entities in one IOB2 tag sequence (last inclusive)."""
-    spans = []
-    for i, tag in enumerate(tags):
-        if tag.startswith("B-") or (tag.startswith("I-") and (not spans or spans[-1][2] != i - 1
-                                                              or spans[-1][0] != tag[2:])):
-            spans.append((tag[2:], i, i))
-        elif tag.startswith("I-"):
-            spans[-1] = (spans[-1][0], spans[-1][1], i)
+    """(type, first, last) token spans of the entities in one tag sequence, in order (last inclusive).
+
+    seqeval's default rules, so entity scores built on it equal seqeval's: IOB2 as in CoNLL-2003
+    (IOB1 and IOBES work too); an I- tag after O or after another type starts a new entity, as
+    conlleval does.
+    """
+    spans, start = [], 0
+    prev_tag, prev_type = "O", ""
+    for i, tag in enumerate(list(tags) + ["O"]):
+        mark, kind = _tag_parts(tag)
+        ends = (prev_tag in {"E", "S"} or (prev_tag in {"B", "I"} and mark in {"B", "S", "O"})
+                or (prev_tag not in {"O", "."} and prev_type != kind))
+        if ends:
+            spans.append((prev_type, start, i - 1))
+        starts = (mark in {"B", "S"} or (prev_tag in {"E", "S", "O"} and mark in {"E", "I"})
+                  or (mark not in {"O", "."} and prev_type != kind))
+        if starts:
+            start = i
+        prev_tag, prev_type = mark, kind
     return spans

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .conll import entity_spans
+
 METRIC_MODULES = Path(__file__).parent / "metric_modules"
 
 
@@ -70,41 +72,20 @@ def classification_scores(references, predictions, average: str | None = None) -
     }
 
 
+def _logits(eval_pred):
+    # Some models return (logits, hidden states, ...): the logits come first
+    return eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) else eval_pred.predictions
+
+
 def compute_classification_metrics(eval_pred) -> dict[str, float]:
     """Trainer `compute_metrics` for sequence classification: logits -> accuracy, F1, precision, recall.
 
     eval_pred: the EvalPrediction Trainer passes (predictions are logits, label_ids the labels).
     Two classes are scored as binary (positive class 1), more as macro averages.
     """
-    logits = eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) else eval_pred.predictions
+    logits = _logits(eval_pred)
     average = "binary" if logits.shape[-1] == 2 else "macro"
     return classification_scores(eval_pred.label_ids, np.argmax(logits, axis=-1), average=average)
-
-
-def _tag_parts(tag: str) -> tuple[str, str]:
-    # "B-PER" -> ("B", "PER"); "O" -> ("O", "_"), as seqeval splits tags
-    return tag[0], tag[1:].split("-", maxsplit=1)[-1] or "_"
-
-
-def entity_chunks(tags: list[str]) -> set[tuple[str, int, int]]:
-    """The (type, start, end) entities of one IOB tag sequence, with seqeval's default rules.
-
-    An I- tag after O or after another type starts a new entity, as conlleval does.
-    """
-    chunks, start = set(), 0
-    prev_tag, prev_type = "O", ""
-    for i, tag in enumerate(list(tags) + ["O"]):
-        mark, kind = _tag_parts(tag)
-        ends = (prev_tag in {"E", "S"} or (prev_tag in {"B", "I"} and mark in {"B", "S", "O"})
-                or (prev_tag not in {"O", "."} and prev_type != kind))
-        if ends:
-            chunks.add((prev_type, start, i - 1))
-        starts = (mark in {"B", "S"} or (prev_tag in {"E", "S", "O"} and mark in {"E", "I"})
-                  or (mark not in {"O", "."} and prev_type != kind))
-        if starts:
-            start = i
-        prev_tag, prev_type = mark, kind
-    return chunks
 
 
 def entity_scores(references: list[list[str]], predictions: list[list[str]]) -> dict:
@@ -122,7 +103,7 @@ def entity_scores(references: list[list[str]], predictions: list[list[str]]) -> 
         if len(gold) != len(pred):
             raise ValueError(f"A sentence has {len(gold)} reference tags but {len(pred)} predicted: "
                              "align predictions to words (drop the -100 positions) first.")
-        true, found = entity_chunks(gold), entity_chunks(pred)
+        true, found = set(entity_spans(gold)), set(entity_spans(pred))
         true_by_type.update(kind for kind, _, _ in true)
         pred_by_type.update(kind for kind, _, _ in found)
         hit_by_type.update(kind for kind, _, _ in true & found)
@@ -167,16 +148,19 @@ def ner_metrics(label_names):
     label_names: the tag names in label-id order (e.g. the dataset's ner_tags feature names).
     """
     def compute(eval_pred) -> dict[str, float]:
-        logits = eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) else eval_pred.predictions
+        logits = _logits(eval_pred)
         scores = entity_scores(*word_tags(logits, eval_pred.label_ids, label_names))
         return {name: scores[name] for name in ("precision", "recall", "f1", "accuracy")}
 
     return compute
 
 
+_PUNCTUATION = frozenset(string.punctuation)
+
+
 def normalize_answer(text: str) -> str:
     """SQuAD v1.1 answer normalisation: lower case, no punctuation, no articles, single spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
 

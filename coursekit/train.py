@@ -95,7 +95,7 @@ def run(options: argparse.Namespace) -> dict[str, float]:
 
     from . import recipes
     from .data import load_task_dataset
-    from .metrics import compute_classification_metrics, entity_scores, ner_metrics, squad_scores, word_tags
+    from .metrics import compute_classification_metrics, ner_metrics, squad_scores
     from .modelcard import write_model_card
     from .models import checkpoint_for, checkpoint_name, precision_args, training_device
     from .training import HistoryCallback, mean_over_labels
@@ -170,13 +170,9 @@ def run(options: argparse.Namespace) -> dict[str, float]:
         predicted = recipes.qa_answers(test_raw, features, *output.predictions)
         test_metrics = squad_scores(predicted, {ex["id"]: ex["answers"]["text"] for ex in test_raw})
     else:
-        output = trainer.predict(recipes.tokenize(options.task, tokenizer, test_raw))
-        if options.task == "ner":
-            scores = entity_scores(*word_tags(output.predictions, output.label_ids, names))
-            test_metrics = {name: scores[name] for name in ("precision", "recall", "f1", "accuracy")}
-        else:
-            test_metrics = {name[len("test_"):]: value for name, value in output.metrics.items()
-                            if name[len("test_"):] in ("accuracy", "f1", "precision", "recall")}
+        output = trainer.predict(recipes.tokenize(options.task, tokenizer, test_raw))  # scored by compute_metrics
+        test_metrics = {name[len("test_"):]: value for name, value in output.metrics.items()
+                        if name[len("test_"):] in ("accuracy", "f1", "precision", "recall")}
     test_metrics = {name: float(value) for name, value in test_metrics.items()}
 
     if trainer.is_world_process_zero():
