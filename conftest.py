@@ -62,3 +62,16 @@ def silent_hub(monkeypatch):
     for conn in accepted:
         conn.close()
     server.close()
+
+
+@pytest.fixture
+def copied_cache(tmp_path, monkeypatch):
+    """A private asset cache holding a copy of the (small) real sentiment asset."""
+    import shutil
+
+    from coursekit.lesson import assets
+
+    source = assets.asset_dir("sentiment")
+    shutil.copytree(source, tmp_path / "sentiment")
+    monkeypatch.setenv(assets.CACHE_ENV_VAR, str(tmp_path))
+    return tmp_path

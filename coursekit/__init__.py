@@ -1,7 +1,13 @@
 """coursekit: the helper library behind the BERT fine-tuning course (plumbing, never the lesson).
 
-The names below are imported lazily, so `import coursekit` is instant and works before the heavy
-libraries (torch, transformers) are needed.
+Three parts, one subpackage each; lower layers never import upper ones:
+* coursekit.lesson  - what a lesson imports: data, models, precision, training helpers, metrics,
+                      plots, highlighting, diagnose, quizzes, hints for common mistakes;
+* coursekit.tooling - the course's own tooling: fetching assets, refreshing notebooks, generating
+                      exercises, the command-line trainer (uses lesson);
+* coursekit.grader  - the instructor's grader and the learners' `check` (uses lesson).
+The lessons use flat names (`coursekit.load_task_dataset`, ...), imported lazily below, so
+`import coursekit` is instant and works before the heavy libraries (torch, transformers) are needed.
 """
 
 from __future__ import annotations
@@ -10,45 +16,46 @@ import importlib
 
 __version__ = "0.1.0"
 
+# Flat name -> (subpackage.module, attribute). The lessons use only these names.
 _EXPORTS = {
     "CourseError": "errors",
-    "resolve_source": "sources",
-    "fetch_assets": ("assets", "fetch_all"),
-    "load_task_dataset": "data",
-    "check_columns": "data",
-    "check_examples": "data",
-    "checkpoint_for": "models",
-    "checkpoint_name": "models",
-    "precision_args": "models",
-    "training_device": "models",
-    "describe_precision": "models",
-    "classification_scores": "metrics",
-    "compute_classification_metrics": "metrics",
-    "metric_path": "metrics",
-    "entity_scores": "metrics",
-    "word_tags": "metrics",
-    "ner_metrics": "metrics",
-    "normalize_answer": "metrics",
-    "squad_f1": "metrics",
-    "squad_scores": "metrics",
-    "highlight_entities": "highlight",
-    "highlight_answer": "highlight",
-    "HistoryCallback": "training",
-    "check_labels": "training",
-    "mean_over_labels": "training",
-    "check_precision": "training",
-    "training_speed": "training",
-    "plot_learning_curves": "plots",
-    "plot_confusion_matrix": "plots",
-    "plot_weight_change": "plots",
-    "plot_runs": "plots",
-    "plot_class_histogram": "plots",
-    "diagnose": "diagnose",
-    "explain": "mistakes",
-    "write_model_card": "modelcard",
-    "prepare_notebook": "notebooks",
-    "show_quiz": "quiz",
-    "check": "grading",
+    "resolve_source": "lesson.sources",
+    "load_task_dataset": "lesson.data",
+    "check_columns": "lesson.data",
+    "check_examples": "lesson.data",
+    "checkpoint_for": "lesson.models",
+    "checkpoint_name": "lesson.models",
+    "precision_args": "lesson.precision",
+    "training_device": "lesson.precision",
+    "describe_precision": "lesson.precision",
+    "check_precision": "lesson.precision",
+    "classification_scores": "lesson.metrics",
+    "compute_classification_metrics": "lesson.metrics",
+    "metric_path": "lesson.metrics",
+    "entity_scores": "lesson.metrics",
+    "word_tags": "lesson.metrics",
+    "ner_metrics": "lesson.metrics",
+    "normalize_answer": "lesson.metrics",
+    "squad_f1": "lesson.metrics",
+    "squad_scores": "lesson.metrics",
+    "highlight_entities": "lesson.highlight",
+    "highlight_answer": "lesson.highlight",
+    "HistoryCallback": "lesson.training",
+    "check_labels": "lesson.training",
+    "mean_over_labels": "lesson.training",
+    "training_speed": "lesson.training",
+    "plot_learning_curves": "lesson.plots",
+    "plot_confusion_matrix": "lesson.plots",
+    "plot_weight_change": "lesson.plots",
+    "plot_runs": "lesson.plots",
+    "plot_class_histogram": "lesson.plots",
+    "diagnose": "lesson.diagnose",
+    "explain": "lesson.mistakes",
+    "write_model_card": "lesson.modelcard",
+    "prepare_notebook": "lesson.setup",
+    "show_quiz": "lesson.quiz",
+    "fetch_assets": ("tooling.fetch", "fetch_all"),
+    "check": "grader.grading",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -9,13 +9,14 @@ from .errors import CourseError
 
 
 def _assets(args: argparse.Namespace) -> int:
-    from . import assets
+    from .lesson import assets
+    from .tooling import fetch
 
     if args.action == "where":
         print(assets.cache_dir())
         return 0
     if args.action == "fetch":
-        assets.fetch_all(force=args.force)
+        fetch.fetch_all(force=args.force)
         return 0
     bad = {name: assets.problems(name) for name in assets.ASSETS}
     for name, found in bad.items():
@@ -27,7 +28,7 @@ def _assets(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from . import notebooks
+    from .tooling import notebooks
 
     for path in args.paths:
         notebooks.refresh(path, timeout=args.timeout)
@@ -37,7 +38,7 @@ def _notebooks(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     import json
 
-    from .grader import format_report, grade_notebook
+    from .grader.run import format_report, grade_notebook
 
     report = grade_notebook(args.notebook, cell_timeout=args.cell_timeout)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
@@ -45,7 +46,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _exercises(args: argparse.Namespace) -> int:
-    from .exercises import build
+    from .tooling.exercises import build
 
     for path in build(args.solutions, args.exercises):
         print(f"wrote {path}")

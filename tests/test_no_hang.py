@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from coursekit import sources
-from coursekit.assets import asset_dir
-from coursekit.data import load_task_dataset
-from coursekit.metrics import metric_path
-from coursekit.models import checkpoint_for
+from coursekit.lesson import sources
+from coursekit.lesson.assets import asset_dir
+from coursekit.lesson.data import load_task_dataset
+from coursekit.lesson.metrics import metric_path
+from coursekit.lesson.models import checkpoint_for
 
 LIMIT_S = 10.0
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -78,7 +78,7 @@ def jupyterlab(tmp_path):
 def test_answer_lesson_01_quiz_wrong_then_right(jupyterlab):
     from playwright.sync_api import expect, sync_playwright
 
-    from coursekit.quiz import load_bank
+    from coursekit.lesson.quiz import load_bank
 
     first = load_bank("01").questions[0]
     wrong = first.options[(first.answer + 1) % len(first.options)]

@@ -1,0 +1,162 @@
+import datasets
+import pytest
+
+from coursekit.lesson.data import (DatasetSchemaError, SplitNotFoundError, UnknownTaskError, check_columns,
+                            load_task_dataset)
+from coursekit.errors import CourseError
+
+
+@pytest.fixture(scope="module")
+def sentiment():
+    return load_task_dataset("sentiment", source="offline")
+
+
+def test_sentiment_schema_and_splits(sentiment):
+    assert list(sentiment) == ["train", "validation", "test"]
+    for split in sentiment.values():
+        assert split.column_names == ["text", "label"]
+        assert split.features["label"].names == ["negative", "positive"]
+    sizes = {name: len(split) for name, split in sentiment.items()}
+    # 12,808 fresh/rotten snippets less 56 duplicates, split about 80/10/10 by a stable hash of the film
+    assert sizes == {"train": 10233, "validation": 1115, "test": 1404}
+
+
+def test_sentiment_is_real_and_balanced_enough(sentiment):
+    train = sentiment["train"]
+    positives = sum(train["label"]) / len(train)
+    assert 0.5 < positives < 0.65  # 7,403 fresh vs 5,405 rotten reviews in the corpus
+    assert all(isinstance(t, str) and t.strip() for t in train["text"][:200])
+
+
+def test_splits_share_no_text(sentiment):
+    texts = {name: set(split["text"]) for name, split in sentiment.items()}
+    assert not texts["train"] & texts["test"]
+    assert not texts["train"] & texts["validation"]
+
+
+def test_one_split(sentiment):
+    test = load_task_dataset("sentiment", source="offline", split="test")
+    assert test["text"][:5] == sentiment["test"]["text"][:5]
+
+
+def test_missing_split_names_the_splits():
+    with pytest.raises(SplitNotFoundError, match="train, validation, test") as info:
+        load_task_dataset("sentiment", source="offline", split="valid")
+    assert isinstance(info.value, CourseError)
+
+
+def test_unknown_task_names_the_tasks():
+    with pytest.raises(UnknownTaskError, match="sentiment"):
+        load_task_dataset("sentiment-analysis", source="offline")
+
+
+def test_missing_columns_suggest_the_rename():
+    own = datasets.Dataset.from_dict({"sentence": ["good", "bad"], "label": [1, 0]})
+    with pytest.raises(DatasetSchemaError, match=r"rename_column\('sentence', 'text'\)"):
+        check_columns(own, "sentiment")
+    unknown = datasets.DatasetDict({"train": datasets.Dataset.from_dict({"words": ["x"], "y": [0]})})
+    with pytest.raises(DatasetSchemaError, match="missing: text, label"):
+        check_columns(unknown, "sentiment")
+    fine = own.rename_column("sentence", "text")
+    assert check_columns(fine, "sentiment") is fine
+
+
+# --- NER and QA ------------------------------------------------------------------------------
+
+from coursekit.lesson.data import DatasetContentError, check_examples  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ner():
+    return load_task_dataset("ner", source="offline")
+
+
+@pytest.fixture(scope="module")
+def qa():
+    return load_task_dataset("qa", source="offline")
+
+
+def test_ner_is_the_full_conll_2003(ner):
+    assert {name: len(split) for name, split in ner.items()} == {"train": 14041, "validation": 3250, "test": 3453}
+    names = ner["train"].features["ner_tags"].feature.names
+    assert names == ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+    first = ner["train"][0]
+    assert first["tokens"] == ["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."]
+    assert [names[t] for t in first["ner_tags"]] == ["B-ORG", "O", "B-MISC", "O", "O", "O", "B-MISC", "O", "O"]
+
+
+def test_ner_entity_counts_match_the_published_statistics(ner):
+    from coursekit.lesson.conll import entity_spans
+
+    names = ner["train"].features["ner_tags"].feature.names
+    counts = {split: sum(len(entity_spans([names[t] for t in tags])) for tags in ner[split]["ner_tags"])
+              for split in ner}
+    assert counts == {"train": 23499, "validation": 5942, "test": 5648}  # Tjong Kim Sang & De Meulder (2003)
+
+
+def test_qa_is_in_the_squad_schema_and_follows_conll_splits(qa):
+    for split in qa.values():
+        assert split.column_names == ["id", "title", "context", "question", "answers"]
+    assert min(len(split) for split in qa.values()) > 1500
+    assert {row_id.split("-")[0] for row_id in qa["test"]["id"]} == {"test"}
+    contexts = {name: set(split["context"]) for name, split in qa.items()}
+    # CoNLL's own splits repeat a few boilerplate passages (sports tables, datelines), nothing more
+    assert len(contexts["train"] & contexts["test"]) / len(contexts["test"]) < 0.02
+
+
+def test_every_generated_answer_is_exact_at_its_start(qa):
+    checked = 0
+    for split in qa.values():
+        for row in split:
+            (text,), (start,) = row["answers"]["text"], row["answers"]["answer_start"]
+            assert text and row["context"][start:start + len(text)] == text, row["id"]
+            checked += 1
+    assert checked == sum(len(split) for split in qa.values())
+
+
+def test_questions_replace_the_answer_with_a_wh_phrase(qa):
+    row = qa["train"][0]
+    assert row["question"] == "EU rejects German call to boycott what lamb?"
+    assert row["answers"] == {"text": ["British"], "answer_start": [34]}
+    for row in qa["validation"].select(range(200)):
+        assert row["question"].endswith("?")
+        assert any(w in row["question"].lower() for w in ("who", "which organisation", "which place", "what"))
+
+
+def test_qa_generation_is_deterministic(qa):
+    again = load_task_dataset("qa", source="offline", split="validation")
+    assert list(again["question"]) == list(qa["validation"]["question"])
+
+
+def test_tags_outside_the_label_list_are_named():
+    own = datasets.Dataset.from_dict({"tokens": [["Ada", "Lovelace"]], "ner_tags": [["B-PER", "I-PERSON"]]})
+    with pytest.raises(DatasetContentError, match=r"'I-PERSON', which is not in the label list"):
+        check_examples(own, "ner", label_names=["O", "B-PER", "I-PER"])
+    ids = datasets.Dataset.from_dict({"tokens": [["Ada"]], "ner_tags": [[9]]})
+    with pytest.raises(DatasetContentError, match=r"tag 9, .*\(3 labels\)"):
+        check_examples(ids, "ner", label_names=["O", "B-PER", "I-PER"])
+    short = datasets.Dataset.from_dict({"tokens": [["Ada", "Lovelace"]], "ner_tags": [[1]]})
+    with pytest.raises(DatasetContentError, match="2 words but 1 tags"):
+        check_examples(short, "ner", label_names=["O", "B-PER", "I-PER"])
+
+
+def _qa_row(context, text, start):
+    return {"id": ["q1"], "title": ["t"], "context": [context], "question": ["Who?"],
+            "answers": [{"text": [text], "answer_start": [start]}]}
+
+
+def test_an_answer_missing_from_its_context_is_reported():
+    shifted = datasets.Dataset.from_dict(_qa_row("Ada Lovelace wrote it.", "Lovelace", 0))
+    with pytest.raises(DatasetContentError, match="set answer_start to 4"):
+        check_examples(shifted, "qa")
+    absent = datasets.Dataset.from_dict(_qa_row("Ada Lovelace wrote it.", "Babbage", 0))
+    with pytest.raises(DatasetContentError, match="does not occur in the context"):
+        check_examples(absent, "qa")
+    fine = datasets.Dataset.from_dict(_qa_row("Ada Lovelace wrote it.", "Lovelace", 4))
+    assert check_examples(fine, "qa") is fine
+
+
+def test_an_empty_split_is_reported(ner):
+    empty = datasets.DatasetDict({"train": ner["train"].select(range(10)), "validation": ner["validation"].select([])})
+    with pytest.raises(DatasetContentError, match="'validation' split has no rows"):
+        check_examples(empty, "ner")

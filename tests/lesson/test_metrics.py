@@ -1,0 +1,169 @@
+import evaluate
+import numpy as np
+import pytest
+from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+from transformers import EvalPrediction
+
+from coursekit.lesson.metrics import classification_scores, compute_classification_metrics, metric_path
+
+
+def sklearn_scores(y_true, y_pred, average):
+    precision, recall, f1, _ = precision_recall_fscore_support(y_true, y_pred, average=average, zero_division=0)
+    return {"accuracy": accuracy_score(y_true, y_pred), "f1": f1, "precision": precision, "recall": recall}
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("num_classes,average", [(2, "binary"), (3, "macro"), (5, "macro"), (4, "micro")])
+def test_equal_to_scikit_learn_on_random_inputs(seed, num_classes, average):
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 60))
+    y_true = rng.integers(0, num_classes, size)
+    y_pred = rng.integers(0, num_classes, size)
+    ours = classification_scores(y_true, y_pred, average=average)
+    expected = sklearn_scores(y_true, y_pred, average)
+    assert ours == pytest.approx(expected, abs=1e-12)
+
+
+def test_degenerate_cases_match_scikit_learn():
+    for y_true, y_pred in [([0, 0, 0], [0, 0, 0]), ([1, 1], [0, 0]), ([0, 1], [1, 1])]:
+        assert classification_scores(y_true, y_pred) == pytest.approx(sklearn_scores(y_true, y_pred, "binary"))
+
+
+def test_compute_metrics_reads_logits():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(50, 2))
+    labels = rng.integers(0, 2, 50)
+    result = compute_classification_metrics(EvalPrediction(predictions=logits, label_ids=labels))
+    assert result == pytest.approx(sklearn_scores(labels, logits.argmax(-1), "binary"))
+    three = rng.normal(size=(50, 3))
+    labels3 = rng.integers(0, 3, 50)
+    result = compute_classification_metrics(EvalPrediction(predictions=(three,), label_ids=labels3))
+    assert result == pytest.approx(sklearn_scores(labels3, three.argmax(-1), "macro"))
+
+
+def test_evaluate_load_of_the_local_module_works_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    metric = evaluate.load(metric_path("classification"))
+    rng = np.random.default_rng(1)
+    y_true, y_pred = rng.integers(0, 2, 40), rng.integers(0, 2, 40)
+    assert metric.compute(predictions=y_pred, references=y_true) == pytest.approx(
+        sklearn_scores(y_true, y_pred, "binary"))
+
+
+def test_mismatched_lengths_and_unknown_names():
+    with pytest.raises(ValueError, match="pair up"):
+        classification_scores([0, 1], [0])
+    with pytest.raises(ValueError, match="classification"):
+        metric_path("bleu")
+
+
+# --- entity scores: equal to seqeval ---------------------------------------------------------
+
+from seqeval.metrics import accuracy_score as seqeval_accuracy  # noqa: E402
+from seqeval.metrics import classification_report, f1_score, precision_score, recall_score  # noqa: E402
+
+from coursekit.lesson.conll import entity_spans  # noqa: E402
+from coursekit.lesson.metrics import entity_scores, ner_metrics, word_tags  # noqa: E402
+
+NER_TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_entity_scores_equal_seqeval_on_random_tags(seed):
+    rng = np.random.default_rng(seed)
+    gold = [list(rng.choice(NER_TAGS, int(rng.integers(1, 15)))) for _ in range(int(rng.integers(1, 10)))]
+    pred = [[str(rng.choice(NER_TAGS)) if rng.random() < 0.4 else tag for tag in sentence] for sentence in gold]
+    ours = entity_scores(gold, pred)
+    expected = {"precision": precision_score(gold, pred, zero_division=0),
+                "recall": recall_score(gold, pred, zero_division=0),
+                "f1": f1_score(gold, pred, zero_division=0), "accuracy": seqeval_accuracy(gold, pred)}
+    assert {k: ours[k] for k in expected} == pytest.approx(expected, abs=1e-12)
+    report = classification_report(gold, pred, output_dict=True, zero_division=0)
+    for kind, scores in ours["per_type"].items():
+        if kind in report:  # seqeval lists only types present in the references
+            assert scores["f1"] == pytest.approx(report[kind]["f1-score"], abs=1e-12)
+            assert scores["precision"] == pytest.approx(report[kind]["precision"], abs=1e-12)
+            assert scores["number"] == report[kind]["support"]
+
+
+def test_entity_spans_hand_checked():
+    # B-PER I-PER = one person; a stray I-LOC after O starts an entity (conlleval rule);
+    # B-ORG B-ORG = two organisations; I-MISC after B-LOC switches type
+    tags = ["B-PER", "I-PER", "O", "I-LOC", "B-ORG", "B-ORG", "B-LOC", "I-MISC"]
+    assert set(entity_spans(tags)) == {("PER", 0, 1), ("LOC", 3, 3), ("ORG", 4, 4), ("ORG", 5, 5),
+                                   ("LOC", 6, 6), ("MISC", 7, 7)}
+
+
+def test_entity_scores_partial_match_counts_as_miss():
+    gold = [["B-PER", "I-PER", "O", "B-LOC"]]
+    pred = [["B-PER", "O", "O", "B-LOC"]]  # the person is cut short: wrong entity, not half right
+    scores = entity_scores(gold, pred)
+    assert scores["precision"] == 0.5 and scores["recall"] == 0.5
+    assert scores["per_type"]["PER"]["f1"] == 0.0 and scores["per_type"]["LOC"]["f1"] == 1.0
+
+
+def test_entity_scores_reject_unaligned_sentences():
+    with pytest.raises(ValueError, match="drop the -100"):
+        entity_scores([["O", "B-PER"]], [["O"]])
+
+
+def test_ner_compute_metrics_skips_ignored_positions():
+    labels = np.array([[-100, 1, 2, 0, -100, -100], [-100, 5, -100, 0, 0, -100]])
+    logits = np.full((2, 6, 9), -5.0)
+    for row, tags in enumerate([[0, 1, 2, 0, 3, 3], [0, 5, 6, 0, 3, 0]]):
+        for position, tag in enumerate(tags):
+            logits[row, position, tag] = 5.0
+    references, predictions = word_tags(logits, labels, NER_TAGS)
+    assert references == [["B-PER", "I-PER", "O"], ["B-LOC", "O", "O"]]
+    assert predictions == [["B-PER", "I-PER", "O"], ["B-LOC", "O", "B-ORG"]]
+    result = ner_metrics(NER_TAGS)(EvalPrediction(predictions=logits, label_ids=labels))
+    assert result == pytest.approx({"precision": 2 / 3, "recall": 1.0, "f1": 0.8, "accuracy": 5 / 6})
+
+
+# --- SQuAD v1.1: hand-checked against the official definitions --------------------------------
+
+from coursekit.lesson.metrics import normalize_answer, squad_f1, squad_scores  # noqa: E402
+
+
+@pytest.mark.parametrize("text,normalized", [
+    ("The Eiffel Tower", "eiffel tower"),
+    ("  an   apple, a pear.", "apple pear"),
+    ("Theatre!", "theatre"),            # "the" inside a word stays
+    ("U.S.-based", "usbased"),          # punctuation is deleted, not replaced by a space
+    ("A", ""),
+])
+def test_normalize_answer(text, normalized):
+    assert normalize_answer(text) == normalized
+
+
+@pytest.mark.parametrize("prediction,truth,f1", [
+    ("the Denver Broncos", "Denver Broncos", 1.0),
+    ("Denver", "Denver Broncos", 2 * (1.0 * 0.5) / 1.5),            # precision 1, recall 1/2
+    ("Broncos of Denver", "Denver Broncos", 2 * (2 / 3 * 1.0) / (2 / 3 + 1.0)),
+    ("Carolina Panthers", "Denver Broncos", 0.0),
+    ("", "Denver Broncos", 0.0),
+    ("the", "a", 0.0),                                               # both normalise to empty: 0 in v1.1
+])
+def test_squad_f1_hand_checked(prediction, truth, f1):
+    assert squad_f1(prediction, truth) == pytest.approx(f1)
+
+
+def test_squad_scores_take_the_best_truth_and_count_missing_as_zero():
+    references = {"q1": ["Denver Broncos", "Broncos"], "q2": ["1996"], "q3": ["Paris"]}
+    predictions = {"q1": "Broncos", "q2": "in 1996"}  # q3 unanswered
+    scores = squad_scores(predictions, references)
+    assert scores["exact_match"] == pytest.approx(100 / 3)
+    assert scores["f1"] == pytest.approx(100 * (1.0 + 2 * 0.5 * 1.0 / 1.5) / 3)
+
+
+def test_squad_metric_loads_offline_through_evaluate():
+    metric = evaluate.load(metric_path("squad"))
+    result = metric.compute(predictions=[{"id": "a", "prediction_text": "the cat"}],
+                            references=[{"id": "a", "answers": {"text": ["Cat"], "answer_start": [0]}}])
+    assert result == {"exact_match": 100.0, "f1": 100.0}
+
+
+def test_entities_metric_loads_offline_through_evaluate():
+    metric = evaluate.load(metric_path("entities"))
+    result = metric.compute(predictions=[["B-PER", "O"]], references=[["B-PER", "O"]])
+    assert result["f1"] == 1.0 and result["per_type"]["PER"]["number"] == 1

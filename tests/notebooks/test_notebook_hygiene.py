@@ -1,0 +1,112 @@
+"""The committed notebooks stay clean, executed and self-sufficient on Colab."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit.tooling.notebooks import KEPT_CELL_METADATA, KEPT_NOTEBOOK_METADATA
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
+EXECUTED = LESSONS + sorted((ROOT / "solutions").glob("*.ipynb"))  # committed with their outputs
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+
+
+def test_there_are_lessons():
+    assert LESSONS, "no lesson notebooks found"
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
+def test_notebook_json_is_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    ids = [cell.id for cell in nb.cells]
+    assert len(ids) == len(set(ids)), "cell ids must be unique"
+    assert all(re.fullmatch(r"[a-z0-9-]+", cid) for cid in ids), "cell ids should be short readable slugs"
+    assert set(nb.metadata) <= set(KEPT_NOTEBOOK_METADATA), "stray notebook metadata: run `make notebooks`"
+    for cell in nb.cells:
+        assert set(cell.metadata) <= set(KEPT_CELL_METADATA), f"stray metadata in cell {cell.id}"
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
+def test_notebook_is_executed_in_order(path):
+    nb = nbformat.read(path, as_version=4)
+    counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
+    assert None not in counts, "a code cell was never executed: run `make notebooks`"
+    assert counts == list(range(1, len(counts) + 1)), "outputs must come from one top-to-bottom run"
+    errors = [cell.id for cell in nb.cells if cell.cell_type == "code"
+              for out in cell.outputs if out.output_type == "error"]
+    assert not errors, f"cells with errors: {errors}"
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
+def test_first_code_cell_installs_the_course_on_colab(path):
+    nb = nbformat.read(path, as_version=4)
+    first = next(cell for cell in nb.cells if cell.cell_type == "code")
+    assert "import coursekit" in first.source and "except ImportError" in first.source
+    assert f'"coursekit @ git+{REPOSITORY}"' in first.source, "the install URL must match pyproject's"
+    assert not first.outputs, "where coursekit is installed the cell must print nothing"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_prints_its_source_checkpoint_and_sizes(path):
+    nb = nbformat.read(path, as_version=4)
+    printed = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
+    assert "source: offline" in printed
+    assert "checkpoint: " in printed
+    assert re.search(r"data: \{'train': \d+", printed)
+
+
+NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_SKIP"}
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
+def test_nbval_markers_stand_alone(path):
+    # nbval only honours a marker alone on its line: "# NBVAL_IGNORE_OUTPUT (why)" is silently ignored.
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if "NBVAL" in line:
+                assert line.strip().lstrip("#").strip() in NBVAL_MARKERS, f"{cell.id}: {line!r}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_ends_with_its_quiz(path):
+    nb = nbformat.read(path, as_version=4)
+    last = [cell for cell in nb.cells if cell.cell_type == "code"][-1]
+    assert last.source.strip() == f'coursekit.show_quiz("{path.name[:2]}")'
+    shown = [out for out in last.outputs if out.output_type in ("display_data", "execute_result")]
+    assert shown and shown[0]["data"]["text/plain"].startswith("<quiz: Lesson " + path.name[:2])
+
+
+# The lessons' score lines and a value just below each floor; nbval's sanitizers (tests/
+# nbval_sanitize.cfg) must accept the committed score and leave the below-floor one unchanged.
+SCORE_FLOORS = {
+    "02_text_classification.ipynb": (r"test accuracy: \S+", "test accuracy: 0.799"),
+    "03_named_entity_recognition.ipynb": (r"test entity F1: \S+", "test entity F1: 0.749"),
+    "04_question_answering.ipynb": (r"test EM: \S+  test F1: \S+", "test EM: 50.0  test F1: 59.9"),
+}
+
+
+def _sanitize(text):
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "tests" / "nbval_sanitize.cfg")
+    for section in config.sections():
+        text = re.sub(config[section]["regex"], config[section]["replace"], text)
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(SCORE_FLOORS))
+def test_score_floor_is_enforced_by_nbval(name):
+    pattern, below_floor = SCORE_FLOORS[name]
+    nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
+    printed = [match for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
+               for match in re.findall(pattern, output.get("text", ""))]
+    assert len(printed) == 1, f"{name} should print its score line once: {printed}"
+    assert "at least" in _sanitize(printed[0]), f"committed score below the floor: {printed[0]}"
+    assert _sanitize(below_floor) == below_floor, "a score below the floor must fail the nbval comparison"
