@@ -15,6 +15,8 @@ from __future__ import annotations
 import importlib
 
 __version__ = "0.1.0"
+# The distribution this package comes from: lessons check it, because PyPI has an unrelated "coursekit".
+DISTRIBUTION = "bert-finetuning-course"
 
 # Flat name -> (subpackage.module, attribute). The lessons use only these names.
 _EXPORTS = {

@@ -42,13 +42,46 @@ def test_notebook_is_executed_in_order(path):
     assert not errors, f"cells with errors: {errors}"
 
 
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
 @pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_first_code_cell_installs_the_course_on_colab(path):
     nb = nbformat.read(path, as_version=4)
     first = next(cell for cell in nb.cells if cell.cell_type == "code")
     assert "import coursekit" in first.source and "except ImportError" in first.source
-    assert f'"coursekit @ git+{REPOSITORY}"' in first.source, "the install URL must match pyproject's"
+    install = f'"{PROJECT["name"]} @ git+{REPOSITORY}"'
+    assert install in first.source, "the install must name pyproject's distribution and URL"
     assert not first.outputs, "where coursekit is installed the cell must print nothing"
+
+
+def run_install_cell(path, extra_path=None):
+    """The first cell of a lesson run as plain Python (its %pip line unreachable here), optionally with another
+    package called coursekit first on sys.path; returns the finished process."""
+    import os
+    import subprocess
+    import sys
+
+    first = next(cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
+    code = first.source.replace("%pip install", "pass  # %pip install")
+    env = {"PYTHONPATH": str(extra_path)} if extra_path else {}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **env}, cwd=extra_path or ROOT)
+
+
+def test_the_install_cell_accepts_the_course_package():
+    result = run_install_cell(LESSONS[0])
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == "", result.stderr
+
+
+def test_the_install_cell_names_an_unrelated_coursekit(tmp_path):
+    # PyPI's unrelated 'coursekit' would import fine; the cell must say what to do instead of failing later
+    (tmp_path / "coursekit").mkdir()
+    (tmp_path / "coursekit" / "__init__.py").write_text("__version__ = '0.1.0'\n")
+    result = run_install_cell(LESSONS[0], extra_path=tmp_path)
+    assert result.returncode != 0
+    assert "ImportError" in result.stderr and "not this course's" in result.stderr
+    assert "%pip uninstall -y coursekit" in result.stderr
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
