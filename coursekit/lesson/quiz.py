@@ -1,10 +1,28 @@
 """Quizzes from core ipywidgets only (works on Colab's ipywidgets 7.7.1 and on 8.x).
 
-Question banks are data: one JSON file per lesson in coursekit/quizzes/, e.g. 01.json:
+Question banks are data: one JSON file per lesson in coursekit/lesson/quizzes/, e.g. 01.json:
 {"title": "...", "questions": [
-  {"kind": "single", "prompt": "...", "options": ["a", "b"], "answer": 1, "explanation": "..."},
-  {"kind": "multiple", "prompt": "...", "options": [...], "answer": [0, 2], "explanation": "..."},
-  {"kind": "numeric", "prompt": "...", "answer": 0.693, "tolerance": 0.01, "explanation": "..."}]}
+  {"kind": "single", "prompt": "...", "options": ["a", "b"], "answer": 1,
+   "hint": "...", "explanation": "..."},
+  {"kind": "multiple", "prompt": "...", "options": [...], "answer": [0, 2],
+   "hint": "...", "explanation": "..."},
+  {"kind": "numeric", "prompt": "...", "answer": 0.693, "tolerance": 0.01, "min": 0, "max": 1,
+   "hint": "...", "explanation": "..."}]}
+`answer` is an option index (single), a list of indices (multiple) or a number (numeric), accepted
+within +/- `tolerance`; `min`/`max` (numeric only, optional) bound what a learner may type, e.g. a
+share cannot be negative. `hint` nudges toward the concept without giving the answer; `explanation`
+says why the answer is right.
+
+Feedback rules: nothing chosen, an empty numeric field, text that is not a number (a comma decimal
+such as "1,5" is refused: it could mean 1.5 or 15) or a number outside min/max gets a message and
+is not graded. A wrong answer gets the hint; the explanation comes with a correct answer, or after
+REVEAL_AFTER wrong tries. The score counts the questions whose last graded answer was right.
+
+Answer positions are balanced in the banks, not shuffled per learner: the bank then reads exactly as
+every learner sees it (reviewers, screenshots, "option 3" in a class discussion), ordered options
+such as "Yes ... / No ..." keep their order, tests and the browser see one order on every run, and
+tests/lesson/test_quiz.py enforces the balance.
+
 Feedback is written with `out.outputs = (); out.append_stdout(...)`, never by printing inside
 `with out:`, so it shows in JupyterLab and Colab, survives nbval and can be unit-tested.
 """
@@ -12,6 +30,8 @@ Feedback is written with `out.outputs = (); out.append_stdout(...)`, never by pr
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,39 +41,108 @@ from ..errors import CourseError
 
 BANKS = Path(__file__).parent / "quizzes"
 KINDS = ("single", "multiple", "numeric")
+REVEAL_AFTER = 3  # wrong tries before the explanation is shown anyway
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+ROUNDING = 1e-9  # so that 1.6 counts as inside 1 +/- 0.6
 
 
 class QuizBankError(CourseError, ValueError):
     """A question bank that is missing or malformed."""
 
 
+def parse_number(text: str) -> float:
+    """The number typed in `text`; raises ValueError with a message for the learner otherwise.
+
+    text: what the learner typed, e.g. "0.5", " 2 ", "1e-3".
+    """
+    text = str(text).strip()
+    if NUMBER.fullmatch(text) and math.isfinite(float(text)):
+        return float(text)
+    if "," in text:
+        raise ValueError(f"'{text}' is not graded: write decimals with a point, e.g. 0.5, "
+                         "and no thousands separators.")
+    if text.endswith("%"):
+        raise ValueError(f"'{text}' is not graded: type the number without the % sign.")
+    raise ValueError(f"'{text}' is not a number: type digits, with a point for decimals, e.g. 0.5.")
+
+
 @dataclass
 class Question:
-    """One question: its `kind`, `prompt`, `answer`, `explanation`, and `options` unless numeric."""
+    """One question: its `kind`, `prompt`, `answer`, `explanation`, `hint`, and `options` unless numeric."""
 
     kind: str
     prompt: str
     answer: object
     explanation: str
+    hint: str = ""
     options: list[str] = field(default_factory=list)
     tolerance: float = 0.0
+    min: float | None = None
+    max: float | None = None
 
     def __post_init__(self):
         where = f"question {self.prompt[:40]!r}"
         if self.kind not in KINDS:
             raise QuizBankError(f"{where}: kind must be one of {', '.join(KINDS)}, not {self.kind!r}.")
-        if self.kind != "numeric" and len(self.options) < 2:
+        if not self.hint.strip() or not self.explanation.strip():
+            raise QuizBankError(f"{where}: needs a hint and an explanation.")
+        if self.kind == "numeric":
+            self._check_numeric(where)
+            return
+        if len(self.options) < 2:
             raise QuizBankError(f"{where}: a {self.kind} question needs at least 2 options.")
         answers = self.answer if self.kind == "multiple" else [self.answer]
-        if self.kind != "numeric" and not all(isinstance(a, int) and 0 <= a < len(self.options) for a in answers):
+        if not all(isinstance(a, int) and 0 <= a < len(self.options) for a in answers):
             raise QuizBankError(f"{where}: answer must be option indices 0..{len(self.options) - 1}.")
 
+    def _check_numeric(self, where: str) -> None:
+        """Raise QuizBankError unless answer, tolerance and min/max make sense together.
+
+        where: names the question in the message.
+        """
+        if not isinstance(self.answer, (int, float)) or not self.tolerance >= 0:
+            raise QuizBankError(f"{where}: a numeric answer needs a number and a tolerance >= 0.")
+        if self.out_of_range(self.answer):
+            raise QuizBankError(f"{where}: the answer {self.answer} lies outside min/max.")
+
+    def out_of_range(self, value: float) -> str:
+        """A message for the learner if `value` lies outside min/max, else "".
+
+        value: the number typed.
+        """
+        low = self.min is not None and value < self.min
+        high = self.max is not None and value > self.max
+        if not (low or high):
+            return ""
+        if self.min is not None and self.max is not None:
+            return f"{value:g} is out of range: the answer lies between {self.min:g} and {self.max:g}."
+        side, bound = ("below", self.min) if low else ("above", self.max)
+        return f"{value:g} is out of range: the answer cannot be {side} {bound:g}."
+
+    def problem(self, response) -> str:
+        """Why `response` cannot be graded ("" when it can): nothing chosen, not a number, out of range.
+
+        response: an option index or None (single), a set of indices (multiple), text (numeric).
+        """
+        if self.kind == "single" and response is None:
+            return "Pick an answer first, then press Check."
+        if self.kind == "multiple" and not response:
+            return "Pick at least one answer first, then press Check."
+        if self.kind != "numeric":
+            return ""
+        if response is None or not str(response).strip():
+            return "Type a number first, then press Check."
+        try:
+            return self.out_of_range(parse_number(response))
+        except ValueError as error:
+            return str(error)
+
     def is_correct(self, response) -> bool:
-        """Whether `response` (an index, a set of indices, or a number) answers this question."""
-        if response is None:
+        """Whether `response` (an index, a set of indices, or a number or its text) answers this question."""
+        if self.problem(response):
             return False
         if self.kind == "numeric":
-            return abs(float(response) - float(self.answer)) <= self.tolerance
+            return abs(parse_number(response) - float(self.answer)) <= self.tolerance + ROUNDING
         if self.kind == "multiple":
             return set(response) == set(self.answer)
         return response == self.answer
@@ -73,6 +162,7 @@ class Quiz:
         self.title = title
         self.questions = questions
         self.correct = [False] * len(questions)
+        self.wrong_tries = [0] * len(questions)
         self.inputs = [self._input(q) for q in questions]
         self.buttons = [widgets.Button(description="Check", button_style="primary") for _ in questions]
         self.feedback = [widgets.Output() for _ in questions]
@@ -80,22 +170,25 @@ class Quiz:
         rows = []
         for i, question in enumerate(questions):
             self.buttons[i].on_click(lambda _button, i=i: self.check(i))
+            self.feedback[i].add_class("coursekit-quiz-feedback")
             parts = [widgets.HTML(f"<b>{i + 1}. {question.prompt}</b>")]
             parts += self.inputs[i] if isinstance(self.inputs[i], list) else [self.inputs[i]]
             rows.append(widgets.VBox(parts + [self.buttons[i], self.feedback[i]]))
+            rows[-1].add_class("coursekit-quiz-question")
         self.widget = QuizBox([widgets.HTML(f"<h3>{title}</h3>")] + rows + [self.score_label])
         self.widget.description = f"{title} ({len(questions)} questions)"
         self._update_score()
 
     @staticmethod
     def _input(question: Question):
+        """The input for `question`: radio buttons, one checkbox per option, or an empty text field."""
         layout = widgets.Layout(width="auto")
         if question.kind == "single":
             return widgets.RadioButtons(options=question.options, value=None, layout=layout)
         if question.kind == "multiple":
             return [widgets.Checkbox(description=option, value=False, indent=False, layout=layout)
                     for option in question.options]
-        return widgets.FloatText(value=0.0, layout=widgets.Layout(width="12em"))
+        return widgets.Text(value="", placeholder="a number", layout=widgets.Layout(width="12em"))
 
     def response(self, index: int):
         """The learner's current answer to question `index` in the form Question.is_correct takes."""
@@ -110,23 +203,30 @@ class Quiz:
         """Grade question `index`, write its feedback and update the score; returns whether it is right."""
         question = self.questions[index]
         response = self.response(index)
-        right = question.is_correct(response)
-        self.correct[index] = right
-        if response is None:
-            message = "Pick an answer first, then press Check."
-        elif right:
-            message = f"Correct! {question.explanation}"
-        else:
-            message = f"Not quite, try again. Hint: {question.explanation}"
+        message, right = question.problem(response), False  # a problem: not graded, nothing counted
+        if not message:
+            right = self.correct[index] = question.is_correct(response)
+            self.wrong_tries[index] += not right
+            message = self._verdict(question, right, self.wrong_tries[index])
         out = self.feedback[index]
         out.outputs = ()
         out.append_stdout(message + "\n")
         self._update_score()
         return right
 
+    @staticmethod
+    def _verdict(question: Question, right: bool, wrong_tries: int) -> str:
+        """The feedback on a graded answer: the explanation if right, else the hint, or the explanation
+        once there have been REVEAL_AFTER wrong tries."""
+        if right:
+            return f"Correct! {question.explanation}"
+        if wrong_tries < REVEAL_AFTER:
+            return f"Not quite, try again. Hint: {question.hint}"
+        return f"Not quite. After {wrong_tries} wrong tries, here is the explanation: {question.explanation}"
+
     @property
     def score(self) -> int:
-        """How many questions were answered correctly at their last check."""
+        """How many questions were answered correctly at their last graded check."""
         return sum(self.correct)
 
     def _update_score(self) -> None:
@@ -147,7 +247,7 @@ def show_quiz(lesson: str) -> Quiz:
 
 
 def load_bank(lesson: str) -> Quiz:
-    """Build the Quiz of lesson `lesson` ("01", "02", ...) from coursekit/quizzes/<lesson>.json."""
+    """Build the Quiz of lesson `lesson` ("01", "02", ...) from coursekit/lesson/quizzes/<lesson>.json."""
     path = BANKS / f"{lesson}.json"
     if not path.is_file():
         known = sorted(p.stem for p in BANKS.glob("*.json"))
