@@ -1,4 +1,4 @@
-"""A real browser answers a lesson's quiz in JupyterLab: wrong, then right, reading the feedback.
+"""A real browser answers a lesson's quiz in JupyterLab: wrong (a hint), right (the explanation), not a number.
 
 JupyterLab runs on 127.0.0.1 with a token; Debian's Chromium is driven by playwright (never
 `playwright install`, which downloads a browser). The notebook opened is the lesson's own quiz
@@ -80,31 +80,40 @@ def test_answer_lesson_01_quiz_wrong_then_right(jupyterlab):
 
     from coursekit.lesson.quiz import load_bank
 
-    first = load_bank("01").questions[0]
+    questions = load_bank("01").questions
+    first = questions[0]
     wrong = first.options[(first.answer + 1) % len(first.options)]
     right = first.options[first.answer]
+    numeric = next(i for i, question in enumerate(questions) if question.kind == "numeric")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page = browser.new_page(viewport={"width": 1280, "height": 2200})
         try:
             page.goto(jupyterlab)
             expect(page.locator("#jp-main-statusbar").get_by_text("Idle")).to_be_visible(timeout=90_000)
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            quiz = page.locator(".widget-radio-box").first
-            expect(quiz).to_be_visible(timeout=90_000)
-            check = page.get_by_role("button", name="Check").first
-            feedback = page.locator(".jp-OutputArea-output", has_text="Hint:").or_(
-                page.locator(".jp-OutputArea-output", has_text="Correct!")).first
+            rows = page.locator(".coursekit-quiz-question")
+            expect(rows).to_have_count(len(questions), timeout=90_000)
+            row = rows.nth(0)
+            feedback = row.locator(".coursekit-quiz-feedback")
 
-            quiz.get_by_text(wrong, exact=True).click()
-            check.click()
-            expect(feedback).to_contain_text(f"Not quite, try again. Hint: {first.explanation}", timeout=20_000)
-            quiz.get_by_text(right, exact=True).click()
-            check.click()
-            expect(feedback).to_contain_text(f"Correct! {first.explanation}", timeout=20_000)
-            expect(page.get_by_text(f"Score: 1 / {len(load_bank('01').questions)}")).to_be_visible()
+            row.get_by_text(wrong, exact=True).click()
+            row.get_by_role("button", name="Check").click()
+            expect(feedback).to_have_text(f"Not quite, try again. Hint: {first.hint}", timeout=20_000)
+            row.get_by_text(right, exact=True).click()
+            row.get_by_role("button", name="Check").click()
+            expect(feedback).to_have_text(f"Correct! {first.explanation}", timeout=20_000)
+            expect(page.get_by_text(f"Score: 1 / {len(questions)}")).to_be_visible()
+
+            row = rows.nth(numeric)
+            expect(row.get_by_role("textbox")).to_have_value("")
+            row.get_by_role("textbox").fill("abc")
+            row.get_by_role("button", name="Check").click()
+            expect(row.locator(".coursekit-quiz-feedback")).to_have_text(
+                "'abc' is not a number: type digits, with a point for decimals, e.g. 0.5.", timeout=20_000)
+            expect(page.get_by_text(f"Score: 1 / {len(questions)}")).to_be_visible()
         finally:
             page.screenshot(path=str(SCREENSHOTS / "lesson01_quiz.png"), full_page=True)
             browser.close()
