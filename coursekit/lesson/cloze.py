@@ -8,6 +8,7 @@ occurrence in the passage. Deterministic: the same files always give the same qu
 from __future__ import annotations
 
 import hashlib
+import re
 
 from .conll import entity_spans
 
@@ -15,6 +16,8 @@ WH_PHRASES = {"PER": "who", "ORG": "which organisation", "LOC": "which place", "
 PASSAGE_TOKENS = 60  # a few sentences: short enough to train on a CPU in minutes
 MIN_OTHER_TOKENS = 5  # a question needs this many words besides the wh-phrase
 MAX_QUESTION_TOKENS = 30  # longer sentences make poor questions and leave no room for the context
+MIN_LOWERCASE_WORDS = 4  # skips headlines in capitals and score lines ("Japan 2 Syria 1"): no sentence to ask
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # datelines ("AL-AIN , United Arab Emirates 1996-12-06")
 _NO_SPACE_BEFORE = {".", ",", ";", ":", "!", "?", ")", "]", "%", "'", "'s", "n't", "'t", "'re", "'ve", "'ll", "'d", "'m"}
 _NO_SPACE_AFTER = {"(", "[", "$"}
 
@@ -48,6 +51,13 @@ def _pick(spans: list, key: str):
     return spans[int(hashlib.md5(key.encode()).hexdigest(), 16) % len(spans)]
 
 
+def _askable(tokens: list[str]) -> bool:
+    """Whether a sentence reads as a sentence: not a dateline, headline or results line, not too long."""
+    lowercase_words = sum(token.isalpha() and token.islower() for token in tokens)
+    return (len(tokens) <= MAX_QUESTION_TOKENS and lowercase_words >= MIN_LOWERCASE_WORDS
+            and not any(_DATE.fullmatch(token) for token in tokens))
+
+
 def _question(tokens: list[str], first: int, last: int, entity_type: str) -> str:
     words = tokens[:first] + [WH_PHRASES[entity_type]] + tokens[last + 1:]
     while words and words[-1] in {".", "!", "?", ":", ";", ","}:
@@ -72,7 +82,7 @@ def cloze_questions(documents, split: str) -> list[dict]:
                 row_id = f"{split}-{doc_index:04d}-{passage_index:02d}-{sentence_index:02d}"
                 spans = [span for span in entity_spans(tags)
                          if len(tokens) - (span[2] - span[1] + 1) >= MIN_OTHER_TOKENS]
-                if spans and len(tokens) <= MAX_QUESTION_TOKENS:
+                if spans and _askable(tokens):
                     entity_type, first, last = _pick(spans, row_id)
                     start = offset + starts[first]
                     end = offset + starts[last] + len(tokens[last])

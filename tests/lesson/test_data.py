@@ -97,7 +97,7 @@ def test_ner_entity_counts_match_the_published_statistics(ner):
 def test_qa_is_in_the_squad_schema_and_follows_conll_splits(qa):
     for split in qa.values():
         assert split.column_names == ["id", "title", "context", "question", "answers"]
-    assert min(len(split) for split in qa.values()) > 1500
+    assert {name: len(split) for name, split in qa.items()} == {"train": 3541, "validation": 888, "test": 765}
     assert {row_id.split("-")[0] for row_id in qa["test"]["id"]} == {"test"}
     contexts = {name: set(split["context"]) for name, split in qa.items()}
     # CoNLL's own splits repeat a few boilerplate passages (sports tables, datelines), nothing more
@@ -121,6 +121,16 @@ def test_questions_replace_the_answer_with_a_wh_phrase(qa):
     for row in qa["validation"].select(range(200)):
         assert row["question"].endswith("?")
         assert any(w in row["question"].lower() for w in ("who", "which organisation", "which place", "what"))
+
+
+def test_questions_are_sentences_not_datelines_headlines_or_results(qa):
+    import re
+
+    for split in qa.values():
+        for question in split["question"]:
+            assert not re.search(r"\d{4}-\d{2}-\d{2}", question), question  # "Which place, UAE 1996-12-06?"
+            words = [w for w in re.findall(r"(?<![\w'-])[a-z]+(?![\w'-])", question) if w not in ("who", "which", "what")]
+            assert len(words) >= 3, question  # "SOCCER - JAPAN GET LUCKY WIN, which place IN SURPRISE DEFEAT?"
 
 
 def test_qa_generation_is_deterministic(qa):

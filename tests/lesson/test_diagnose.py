@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from coursekit.lesson.diagnose import diagnose
+from coursekit.lesson.diagnose import diagnose, early_stopping_outcome
 
 
 def rows(val_losses, train_losses, **metrics):
@@ -37,7 +37,7 @@ def test_overfitting_names_the_epoch_it_starts():
     [finding] = diagnose(history)
     assert finding.name == "overfitting"
     assert finding.epoch == 3.0
-    assert "0.410 (epoch 2, its best) to 0.580 (epoch 4)" in finding.evidence
+    assert "0.41 (epoch 2, its best) to 0.58 (epoch 4, +41.5%)" in finding.evidence
     assert "load_best_model_at_end" in finding.try_next
 
 
@@ -96,3 +96,55 @@ def test_a_history_callback_is_read_directly():
     history.train_losses = [dict(entry, step=i, epoch=i / 5) for i, entry in enumerate(logged(0.69, 0.05))]
     assert names(diagnose(history)) == ["overfitting"]
     assert str(diagnose(history)[0]).startswith("overfitting: validation loss rose")
+
+
+# ---- the seeds' own tables (../shared/seeds), as their model cards print them ----------------------
+
+SEED_000 = [{"epoch": 0, "train_loss": 0.1262, "validation_loss": 0.0666},
+            {"epoch": 1, "train_loss": 0.0380, "validation_loss": 0.0571},
+            {"epoch": 2, "train_loss": 0.0232, "validation_loss": 0.0598}]
+SEED_001 = [{"epoch": e, "validation_loss": v, "f1": f, "accuracy": a, "precision": p, "recall": r}
+            for e, v, f, a, p, r in [(1, 0.6956, 0.6018, 0.5365, 0.5275, 0.7003), (2, 0.6986, 0.6667, 0.5, 0.5, 1.0),
+                                     (3, 0.6983, 0.6667, 0.5, 0.5, 1.0), (4, 0.6830, 0.5235, 0.5636, 0.5764, 0.4795),
+                                     (5, 0.6806, 0.6088, 0.5914, 0.5839, 0.6360)]]
+SEED_003 = [{"epoch": 1.0, "train_loss": 0.9982, "validation_loss": 0.9436},
+            {"epoch": 2.0, "train_loss": 0.7694, "validation_loss": 0.9356},
+            {"epoch": 3.0, "train_loss": 0.5627, "validation_loss": 1.0122}]
+
+
+def test_seed_000_small_rise_is_a_first_sign_of_overfitting():
+    [finding] = diagnose(SEED_000)
+    assert finding.name == "overfitting" and finding.epoch == 2
+    assert "+4.7%" in finding.evidence and "first sign" in finding.evidence
+
+
+def test_seed_001_temporary_collapse_and_what_early_stopping_would_have_done():
+    [finding] = diagnose(SEED_001)  # no training losses in that card: nothing else to say
+    assert finding.name == "temporary collapse" and finding.epoch == 2
+    assert "epochs 2, 3" in finding.evidence and "the positive class" in finding.evidence
+    assert "stopped after epoch 2 and kept epoch 1, missing the recovery" in finding.evidence
+    assert early_stopping_outcome(SEED_001, patience=1) == (1, 0)
+    assert early_stopping_outcome(SEED_001, patience=2) == (2, 0)
+    assert early_stopping_outcome(SEED_001, patience=3) == (4, 4)  # patience 3 sees the recovery
+
+
+def test_seed_003_rising_qa_loss_is_overfitting_without_a_metric():
+    [finding] = diagnose(SEED_003, num_classes=128)
+    assert finding.name == "overfitting" and "+8.2%" in finding.evidence
+    assert "task's metric" in finding.try_next
+
+
+def test_a_rising_loss_with_a_still_improving_metric_is_named_as_such():
+    history = rows([0.94, 0.93, 1.01], [0.99, 0.77, 0.56], f1=[80.1, 84.0, 85.2], exact_match=[70.0, 75.1, 77.0])
+    [finding] = diagnose(history, num_classes=128)
+    assert finding.name == "validation loss rises, metric improves"
+    assert "f1 keeps improving to epoch 3" in finding.evidence
+    assert "metric_for_best_model='f1'" in finding.try_next
+    [by_em] = diagnose(history, num_classes=128, metric="exact_match")
+    assert "exact_match keeps improving" in by_em.evidence
+    assert names(diagnose(history, num_classes=128, metric=None)) == ["overfitting"]
+
+
+def test_a_metric_that_peaks_with_the_loss_is_still_overfitting():
+    history = rows([0.45, 0.41, 0.47, 0.58], [0.55, 0.30, 0.12, 0.04], f1=[0.70, 0.80, 0.78, 0.76])
+    assert names(diagnose(history)) == ["overfitting"]
