@@ -4,8 +4,10 @@ PYTHON ?= python3
 PIP_INSTALL = $(PYTHON) -m pip install --disable-pip-version-check -q -c constraints.txt
 NOTEBOOKS ?= lessons/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
+COLAB_VENV ?= .venv-colab
+NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: course test notebooks exercises install install-test assets chromium
+.PHONY: course test test-colab notebooks exercises install install-test assets chromium
 
 install:
 	$(PIP_INSTALL) -e ".[lab]"
@@ -25,8 +27,20 @@ course: install assets
 
 ## Install everything and run the whole test suite (unit tests, then every lesson under nbval, offline).
 test: install-test assets chromium
-	COURSEKIT_SOURCE=offline $(PYTHON) -m pytest tests lessons solutions --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--nbval-cell-timeout=900 $(PYTEST_ARGS)
+	COURSEKIT_SOURCE=offline $(PYTHON) -m pytest tests lessons solutions $(NBVAL) $(PYTEST_ARGS)
+
+## Prove Colab's versions: a fresh virtual environment with what Colab ships (constraints-colab.txt) plus the
+## course, pip constrained so it cannot change torch, transformers or datasets; then the lesson helpers' unit
+## tests and lesson 02 under nbval, offline.
+test-colab: assets
+	rm -rf $(COLAB_VENV) && $(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
+		torch transformers datasets ipywidgets
+	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
+		-e . pytest nbval nbclient nbformat ipykernel
+	PATH="$(abspath $(COLAB_VENV))/bin:$$PATH" COURSEKIT_SOURCE=offline COURSEKIT_EXPECT_COLAB=1 \
+		$(COLAB_VENV)/bin/python -m pytest tests/colab tests/lesson \
+		lessons/02_text_classification.ipynb $(NBVAL) $(PYTEST_ARGS)
 
 ## Re-execute every lesson and solution headless (offline) to refresh the committed outputs,
 ## then regenerate exercises/ from solutions/.

@@ -70,7 +70,8 @@ HINTS = [
     Hint("labels-not-aligned", "ValueError", r"Expected input batch_size \(\d+\) to match target batch_size",
          "The labels do not line up with the model's outputs: give one label per token (word tags aligned "
          "with word_ids(), -100 elsewhere), or one label per text for classification."),
-    Hint("qa-pipeline-removed", "KeyError", r"task question-answering has been removed",
+    # the message differs by version: "has been removed" (5.2x), "Unknown task" (5.15, Colab's)
+    Hint("qa-pipeline-removed", "KeyError", r"task question-answering has been removed|Unknown task question-answering",
          "transformers 5 removed pipeline('question-answering'). Use lesson 04's answer(question, context): "
          "tokenize into windows, run the model, post-process the start and end scores."),
     Hint("bf16-unsupported", "ValueError", r"doesn't support bf16",
