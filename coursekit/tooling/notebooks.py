@@ -7,7 +7,7 @@ from pathlib import Path
 
 # Cell metadata worth keeping; everything else (timings, collapsed state, ...) is noise in diffs.
 KEPT_CELL_METADATA = ("tags",)
-KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "colab")
+KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "colab", "coursekit")  # coursekit: which exercise
 
 
 def clean(nb) -> None:
