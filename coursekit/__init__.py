@@ -57,7 +57,7 @@ _EXPORTS = {
     "prepare_notebook": "lesson.setup",
     "show_quiz": "lesson.quiz",
     "fetch_assets": ("tooling.fetch", "fetch_all"),
-    "check": "grader.grading",
+    "check": "grader.learner",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -35,13 +35,52 @@ def _notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(name: str, value: float) -> None:
+    if not value > 0:
+        raise CourseError(f"{name} must be more than 0 seconds (got {value:g})")
+
+
+def _grade_limits(args: argparse.Namespace):
+    from .grader.runner import Limits
+
+    for name in ("cell_timeout", "notebook_timeout", "call_timeout"):
+        _positive(f"--{name.replace('_', '-')}", getattr(args, name))
+    if args.jobs < 1:
+        raise CourseError(f"--jobs must be at least 1 (got {args.jobs})")
+    if args.memory_mb != 0 and args.memory_mb < 512:
+        raise CourseError(f"--memory-mb must be 0 (no limit) or at least 512 (got {args.memory_mb})")
+    return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                  call_timeout=args.call_timeout, memory_mb=args.memory_mb)
+
+
 def _grade(args: argparse.Namespace) -> int:
     import json
+    from pathlib import Path
 
-    from .grader.run import format_report, grade_notebook
-
-    report = grade_notebook(args.notebook, cell_timeout=args.cell_timeout)
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    limits = _grade_limits(args)
+    try:
+        from .grader import gradebook, textreport
+        import jupyter_client, nbformat, ipykernel  # noqa: F401,E401
+    except ImportError as exc:
+        raise CourseError(f"coursekit grade needs jupyter_client, ipykernel and nbformat ({exc.name} is missing): "
+                          f"pip install jupyter_client ipykernel nbformat") from None
+    items = gradebook.submissions(args.paths)
+    if len(args.paths) == 1 and Path(args.paths[0]).is_file() and not args.out:
+        report = gradebook.grade_file(items[0][0], items[0][1], limits, args.seed)
+        if report["error"]:
+            raise CourseError(report["error"])
+        print(json.dumps(report, indent=2) if args.json else textreport.format_report(report))
+        return 0
+    progress = None if args.json else (lambda report: print(textreport.format_line(report), flush=True))
+    reports = gradebook.grade_many(items, limits, args.jobs, args.seed, progress)
+    if args.out:
+        feedback = args.feedback_dir or str(Path(args.out).with_suffix("")) + "-feedback"
+        gradebook.write_csv(reports, args.out)
+        gradebook.write_feedback(reports, feedback)
+        if not args.json:
+            print(f"graded {len(reports)} notebooks: wrote {args.out} and {len(reports)} feedback files in {feedback}")
+    if args.json:
+        print(json.dumps(reports, indent=2))
     return 0
 
 
@@ -68,11 +107,26 @@ def build_parser() -> argparse.ArgumentParser:
     nb_cmd.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
     nb_cmd.set_defaults(run=_notebooks)
 
-    grade_cmd = commands.add_parser("grade", help="run a learner's exercise notebook and score it")
-    grade_cmd.add_argument("notebook", help="an exercise notebook, e.g. exercises/02_text_classification.ipynb")
-    grade_cmd.add_argument("--json", action="store_true", help="print the report as JSON (for an LMS)")
-    grade_cmd.add_argument("--cell-timeout", type=int, default=120,
-                           help="seconds a cell may run before it is interrupted (an endless loop)")
+    grade_cmd = commands.add_parser(
+        "grade", help="grade exercise notebooks (one, or a class's folder) in sandboxed kernels",
+        description="Run each notebook in a fresh sandboxed kernel with time and memory limits, call its "
+                    "functions on the grader's inputs (hidden ones drawn now) and score them outside the kernel.")
+    grade_cmd.add_argument("paths", nargs="+", metavar="PATH", help="exercise notebooks, or folders of them")
+    grade_cmd.add_argument("--out", metavar="CSV", help="write the gradebook CSV here (and JSON feedback next to it)")
+    grade_cmd.add_argument("--feedback-dir", metavar="DIR",
+                           help="folder for one JSON feedback file per submission (default: CSV name + -feedback)")
+    grade_cmd.add_argument("--jobs", type=int, default=1, help="notebooks graded at the same time (default 1)")
+    grade_cmd.add_argument("--json", action="store_true", help="print the report(s) as JSON (for an LMS)")
+    grade_cmd.add_argument("--cell-timeout", type=float, default=120,
+                           help="seconds a cell may run before its kernel is killed (default 120)")
+    grade_cmd.add_argument("--notebook-timeout", type=float, default=900,
+                           help="seconds a whole notebook may take, restarts included (default 900)")
+    grade_cmd.add_argument("--call-timeout", type=float, default=10,
+                           help="seconds one call of a learner's function may take (default 10)")
+    grade_cmd.add_argument("--memory-mb", type=int, default=4096,
+                           help="address-space limit of a graded kernel in MiB, 0 for none (default 4096)")
+    grade_cmd.add_argument("--seed", type=int, help="seed of the hidden checks, for a reproducible re-grade "
+                                                    "(default: a fresh secret seed)")
     grade_cmd.set_defaults(run=_grade)
 
     ex_cmd = commands.add_parser("exercises", help="generate exercises/ from solutions/")

@@ -1,0 +1,240 @@
+"""Grading one notebook: run its code cells in a sandbox kernel under hard limits, and evaluate each
+task's function on the grader's inputs.
+
+Cells run one by one, each within the per-cell limit and all within the per-notebook limit; a cell
+past its limit, or one that ends the kernel (os._exit, a crash, memory), costs a killed kernel: a
+fresh one starts, the cells that had completed are replayed, and the notebook goes on after the
+offending cell. After each cell the grader asks the kernel which objects the task names are bound
+to; when one changes, that task is evaluated: one silent request per case, each within the
+per-call limit, whose only answer is the plain data the probe returns. At the end of the notebook
+every task is evaluated again, so a task's result is its last evaluation, and results recorded
+before a kernel died stay. Verdicts are computed here, never in the kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+
+from .kernel import KernelStartError, SandboxKernel
+from .submission import Submission
+from .verdict import ERROR, TIMED_OUT, collect, judge, result_row
+
+PROBE = "__import__('coursekit.grader.probe', fromlist=['probe'])"
+PREPARED_BUILDERS = ("bert", "eval_pred")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Wall-clock seconds per cell, per notebook and per call of a learner function; memory in MiB."""
+
+    cell_timeout: float = 120.0
+    notebook_timeout: float = 900.0
+    call_timeout: float = 10.0
+    memory_mb: int = 4096
+    startup_timeout: float = 120.0
+    max_restarts: int = 5
+
+
+class _Stop(Exception):
+    """Grading of this notebook ends early (out of time, or too many restarts); results so far stand."""
+
+
+class _OutOfTime(_Stop):
+    """The per-notebook limit is used up."""
+
+
+def _plain_json(text: str | None):
+    try:
+        return json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):
+        return None
+
+
+def _first_line(source: str) -> str:
+    line = source.strip().splitlines()[0]
+    return line if len(line) <= 50 else line[:47] + "..."
+
+
+class NotebookRun:
+    """The grading of one submission. seed: where its hidden cases come from (never sent to the kernel)."""
+
+    def __init__(self, submission: Submission, limits: Limits, seed: int, runtime_dir: str):
+        self.sub, self.limits, self.runtime_dir = submission, limits, runtime_dir
+        self.cases = {task.task_id: [(c, False) for c in task.visible]
+                      + [(c, True) for c in task.hidden_cases(random.Random(f"{seed}:{task.task_id}"))]
+                      for task in submission.tasks}
+        self.names = [task.function for task in submission.tasks]
+        self.results: dict[str, dict] = {}
+        self.fatal: set[str] = set()
+        self.seen: dict[str, str | None] = {}
+        self.completed: list[int] = []
+        self.notes: list[str] = []
+        self.kernel_seconds: list[float] = []
+        self.kernel: SandboxKernel | None = None
+        self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")
+        self.deadline = time.monotonic() + limits.notebook_timeout
+        self.restarts = 0
+        self.prepared: set[str] = set()
+        self.out_of_time = False
+
+    # ---- the kernel ----------------------------------------------------------------------------
+
+    def left(self) -> float:
+        """Seconds left of the per-notebook limit."""
+        return self.deadline - time.monotonic()
+
+    def _start(self) -> None:
+        self._limit(self.limits.startup_timeout)
+        self.kernel = SandboxKernel(self.workdir, self.runtime_dir, self.limits.memory_mb, [self.runtime_dir])
+        self.kernel_seconds.append(self.kernel.start(min(self.limits.startup_timeout, max(self.left(), 1))))
+        self.prepared = set()
+
+    def _restart(self) -> None:
+        """A fresh kernel with the completed cells replayed (a replayed cell that fails is dropped)."""
+        while True:
+            self.kernel.kill()
+            self.restarts += 1
+            if self.restarts > self.limits.max_restarts:
+                raise _Stop(f"The kernel was restarted {self.limits.max_restarts} times; grading stopped there.")
+            self._start()
+            if self._replay():
+                return
+
+    def _replay(self) -> bool:
+        for index in list(self.completed):
+            reply = self.kernel.execute(self.sub.cells[index], self._limit(self.limits.cell_timeout))
+            if reply.status in ("timeout", "died"):
+                self.completed.remove(index)
+                self.notes.append(f"code cell {index + 1} failed when it was run again after a restart; "
+                                  f"it was left out.")
+                return False
+        self.seen.update(self._fingerprints() or {})
+        return True
+
+    def _limit(self, seconds: float) -> float:
+        if self.left() <= 0:
+            raise _OutOfTime(f"The notebook used up its {self.limits.notebook_timeout:g} s; grading stopped there.")
+        return min(seconds, self.left())
+
+    def _fingerprints(self) -> dict | None:
+        names = json.dumps(self.names)
+        reply = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
+                                    user_expressions={"fp": f"{PROBE}.fingerprints(globals(), {names})"})
+        found = _plain_json(reply.expression("fp")) if reply.status == "ok" else None
+        return found if isinstance(found, dict) else None
+
+    # ---- cells ---------------------------------------------------------------------------------
+
+    def _run_cell(self, index: int) -> None:
+        source = self.sub.cells[index]
+        fp_expression = f"{PROBE}.fingerprints(globals(), {json.dumps(self.names)})"
+        reply = self.kernel.execute(source, self._limit(self.limits.cell_timeout),
+                                    user_expressions={"fp": fp_expression})
+        if reply.status in ("timeout", "died"):
+            what = (f"ran past the {self.limits.cell_timeout:g} s a cell may take and was stopped"
+                    if reply.status == "timeout" else "ended the Python process")
+            self.notes.append(f"code cell {index + 1} ({_first_line(source)}) {what}; the rest of the notebook "
+                              f"still ran.")
+            self._restart()
+            return
+        self.completed.append(index)
+        found = _plain_json(reply.expression("fp")) if reply.status == "ok" else None
+        found = found if isinstance(found, dict) else self._fingerprints()
+        if found is None:
+            if not self.kernel.alive() or not self.kernel.client:
+                self._restart()
+            return
+        self._evaluate_changed(found)
+
+    def _evaluate_changed(self, found: dict) -> None:
+        for task in self.sub.tasks:
+            now = found.get(task.function)
+            if now is not None and now != self.seen.get(task.function):
+                self.seen[task.function] = now
+                self._evaluate(task)
+
+    # ---- evaluations ---------------------------------------------------------------------------
+
+    def _prepare(self, builder: str) -> None:
+        if builder in PREPARED_BUILDERS and builder not in self.prepared:
+            reply = self.kernel.execute("", self._limit(self.limits.cell_timeout), silent=True,
+                                        user_expressions={"ready": f"{PROBE}.prepare({builder!r})"})
+            if reply.status in ("timeout", "died"):
+                self._restart()
+            self.prepared.add(builder)
+
+    def _call(self, task, case) -> dict:
+        expression = (f"{PROBE}.call(globals(), {task.function!r}, {task.builder!r}, "
+                      f"{json.dumps(list(case.args))!r}, {task.observer!r})")
+        reply = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
+                                    user_expressions={"r": expression})
+        if reply.status in ("timeout", "died"):
+            return {"kind": reply.status}
+        found = _plain_json(reply.expression("r")) if reply.status == "ok" else None
+        return found if isinstance(found, dict) and isinstance(found.get("kind"), str) else {"kind": "unreadable"}
+
+    def _evaluate(self, task) -> None:
+        self._prepare(task.builder)
+        outcomes = collect(task, self.cases[task.task_id], lambda case, hidden: self._call(task, case),
+                           self.limits.call_timeout)
+        self.results[task.task_id] = judge(task, outcomes, 1, self.limits.call_timeout)
+        killed = outcomes[-1].result.get("kind") in ("timeout", "died")
+        (self.fatal.add if killed else self.fatal.discard)(task.task_id)
+        if killed:
+            self._restart()
+
+    def _evaluate_final(self) -> None:
+        found = self._fingerprints() or {}
+        for task in self.sub.tasks:
+            if task.task_id in self.fatal and found.get(task.function) == self.seen.get(task.function):
+                continue  # it already ended the kernel once with this very function
+            self.seen[task.function] = found.get(task.function)
+            self._evaluate(task)
+
+    # ---- the whole notebook ----------------------------------------------------------------------
+
+    def run(self) -> dict:
+        """Run the notebook and every evaluation; the report (see `report`)."""
+        try:
+            self._start()
+            for index in range(len(self.sub.cells)):
+                self._run_cell(index)
+            self._evaluate_final()
+        except _Stop as stop:
+            self.notes.append(str(stop))
+            self.out_of_time = isinstance(stop, _OutOfTime)
+        except KernelStartError as exc:
+            self.notes.append(f"The grader could not run this notebook: {exc}.")
+        finally:
+            if self.kernel is not None:
+                self.kernel.kill()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return self.report()
+
+    def report(self) -> dict:
+        """{"exercise", "score", "max_score", "tasks": [per-task result], "notes", "kernel_start_s"}."""
+        rows = []
+        for task in self.sub.tasks:
+            unfinished = "The notebook stopped before this task could be graded."
+            rows.append(self.results.get(task.task_id)
+                        or result_row(task, TIMED_OUT if self.out_of_time else ERROR, unfinished))
+        return {"exercise": self.sub.exercise, "score": sum(row["points"] for row in rows), "max_score": len(rows),
+                "tasks": rows, "notes": self.notes, "kernel_start_s": [round(s, 2) for s in self.kernel_seconds]}
+
+
+def grade_submission(submission: Submission, limits: Limits = Limits(), seed: int | None = None) -> dict:
+    """Grade one readable submission in fresh sandbox kernels; the report (NotebookRun.report).
+
+    seed: for reproducible hidden cases (an instructor's re-grade); by default a fresh secret one.
+    """
+    runtime_dir = tempfile.mkdtemp(prefix="coursekit-kernels-")
+    try:
+        return NotebookRun(submission, limits, secrets.randbits(64) if seed is None else seed, runtime_dir).run()
+    finally:
+        shutil.rmtree(runtime_dir, ignore_errors=True)

@@ -1,0 +1,162 @@
+"""The graded kernel: an IPython kernel with limits, started by the grader as its own process.
+
+`python -m coursekit.grader.sandbox -f CONNECTION_FILE [--memory-mb N] [--protect PATH ...]`
+
+Before any learner code runs it
+* limits memory (RLIMIT_AS), file size and core dumps with `resource`;
+* imports numpy and torch (and the two modules of transformers' dependencies that load C
+  libraries or run `ldconfig` at import), since those need ctypes and subprocesses, which are
+  refused afterwards;
+* replaces `coursekit.check` with a stub: in the graded kernel the grader checks, not the notebook;
+* installs an audit hook (`sys.addaudithook`, which Python code cannot remove) that refuses to open
+  anything under the protected paths (the grader package, the repository's solutions/, tests/ and
+  .git/, the grader's connection files, the submissions), to write, move or delete anything in the
+  course's own folders, to start processes, to signal other processes, to read other processes'
+  /proc entries, and any use of ctypes.
+What it does not stop: memory tricks through objects ctypes created before the hook, or a learner
+who pastes the public solution code into the notebook. The kernel only hands back values; the
+score is computed by the grader, outside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+GRADER_DIR = os.path.dirname(os.path.abspath(__file__))
+PACKAGE_DIR = os.path.dirname(GRADER_DIR)
+PRELOADED = ("numpy", "torch", "trio", "torch.distributed.elastic.multiprocessing.redirects")
+PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+                  "os.forkpty", "os.startfile", "pty.spawn"}
+PATH_EVENTS = {"os.remove", "os.rename", "os.rmdir", "os.truncate", "os.chmod", "os.chown", "os.link",
+               "os.symlink", "os.utime", "os.mkdir", "shutil.rmtree", "shutil.copyfile", "shutil.move",
+               "shutil.copytree", "os.chflags", "os.lchflags", "os.setxattr", "os.removexattr"}
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+
+
+def default_protected() -> list[str]:
+    """Paths the kernel may not read: the grader package, and the repository's solutions/, tests/
+    and .git/ where the package is an editable install next to them."""
+    repository = os.path.dirname(PACKAGE_DIR)
+    near = [os.path.join(repository, name) for name in ("solutions", "tests", ".git")]
+    return [GRADER_DIR] + [path for path in near if os.path.exists(path)]
+
+
+def read_only_roots() -> list[str]:
+    """Paths the kernel may read but not change: the course package and, in a checkout, the repository."""
+    repository = os.path.dirname(PACKAGE_DIR)
+    is_checkout = os.path.exists(os.path.join(repository, "pyproject.toml"))
+    return [PACKAGE_DIR] + ([repository] if is_checkout else [])
+
+
+def limit_resources(memory_mb: int) -> None:
+    """Cap the address space at `memory_mb`, written files at 256 MiB, and turn off core dumps."""
+    import resource
+
+    if memory_mb > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 2**20, 256 * 2**20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def preload() -> None:
+    """Import the libraries that need ctypes or subprocesses at import time, while both are allowed."""
+    import importlib
+
+    for name in PRELOADED:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing optional library is the learner's problem, not the kernel's
+            pass
+    from . import probe  # noqa: F401  (cached in sys.modules: the hook will not let it be read later)
+
+
+def _graded_check(task_id: str, answer=None) -> None:
+    """`coursekit.check` in the graded kernel: the grader checks each function itself."""
+    print(f"{task_id}: checked by the grader")
+
+
+def _inside(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root + os.sep) for root in roots)
+
+
+def _resolve(path) -> str | None:
+    if isinstance(path, int) or path is None:
+        return None
+    try:
+        return os.path.realpath(os.fsdecode(path))
+    except Exception:
+        return None
+
+
+def _other_process(path: str, own: str) -> bool:
+    parts = path.split(os.sep)
+    return len(parts) > 2 and parts[1] == "proc" and parts[2].isdigit() and parts[2] != own
+
+
+def _writes(mode, flags) -> bool:
+    if isinstance(mode, str) and any(ch in mode for ch in "wax+"):
+        return True
+    return isinstance(flags, int) and bool(flags & WRITE_FLAGS)
+
+
+def make_hook(protected: list[str], read_only: list[str]):
+    """The audit hook: refuses the events listed in this module's docstring."""
+    hidden = tuple(os.path.realpath(path) for path in protected)
+    fixed = tuple(os.path.realpath(path) for path in read_only) + hidden
+    own = str(os.getpid())
+
+    def refuse(what: str):
+        raise PermissionError(f"The grader's sandbox does not allow {what}.")
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            path = _resolve(args[0])
+            if path is None:
+                return
+            if _inside(path, hidden) or _other_process(path, own):
+                refuse(f"reading {args[0]}")
+            if _writes(args[1], args[2] if len(args) > 2 else None) and _inside(path, fixed):
+                refuse(f"changing {args[0]}")
+        elif event in PROCESS_EVENTS:
+            refuse("starting other processes")
+        elif event.startswith("ctypes."):
+            refuse("ctypes")
+        elif event in ("os.kill", "os.killpg") and args and args[0] not in (os.getpid(), 0):
+            refuse("signalling other processes")
+        elif event in PATH_EVENTS:
+            for arg in args:
+                path = _resolve(arg) if isinstance(arg, (str, bytes, os.PathLike)) else None
+                if path and _inside(path, fixed):
+                    refuse(f"changing {arg}")
+
+    return hook
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: -f CONNECTION_FILE, --memory-mb, --protect PATH (repeatable)."""
+    parser = argparse.ArgumentParser(prog="python -m coursekit.grader.sandbox")
+    parser.add_argument("-f", dest="connection_file", required=True)
+    parser.add_argument("--memory-mb", type=int, default=4096)
+    parser.add_argument("--protect", action="append", default=[])
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Limit, preload, stub `coursekit.check`, start the kernel, lock it down, then serve."""
+    args = parse_args(argv)
+    limit_resources(args.memory_mb)
+    preload()
+    import coursekit
+    from ipykernel.kernelapp import IPKernelApp
+
+    coursekit.check = _graded_check
+    app = IPKernelApp.instance()
+    app.initialize(["-f", args.connection_file, "--HistoryManager.enabled=False", "--quiet"])
+    sys.addaudithook(make_hook(default_protected() + args.protect, read_only_roots()))
+    app.start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""Red team: learners gaming, hanging and crashing the grader, as real notebooks graded by the real
+grader. All submissions are graded in ONE batch through `coursekit grade FOLDER --out grades.csv
+--jobs 2` with short limits, and each must get exactly its score: 0 for the untouched placeholders
+whatever else the notebook does, plus the honest credit where a notebook also solves tasks."""
+
+import csv
+import json
+
+import nbformat
+import pytest
+
+from coursekit.cli import main as coursekit_main
+
+SETUP = "import coursekit"
+BEST = 'def best_epoch(rows):\n    return min(rows, key=lambda row: row["validation_loss"])["epoch"]'
+OVERFIT = ('def overfitting_from(rows):\n    losses = [row["validation_loss"] for row in rows]\n'
+           '    best = losses.index(min(losses))\n    return rows[best + 1]["epoch"] if best + 1 < len(rows) else None')
+COLLAPSED = ("import numpy as np\n\ndef is_collapsed(predictions):\n    counts = np.bincount(np.asarray(predictions))\n"
+             "    return bool(counts.max() / counts.sum() >= 0.95)")
+PLACEHOLDERS = ["def best_epoch(rows):\n    # YOUR CODE HERE\n    ...",
+                "def overfitting_from(rows):\n    # YOUR CODE HERE\n    ...",
+                "import numpy as np\n\ndef is_collapsed(predictions):\n    # YOUR CODE HERE\n    ..."]
+CHECKS = ['coursekit.check("05-best-epoch", best_epoch)', 'coursekit.check("05-overfitting-from", overfitting_from)',
+          'coursekit.check("05-is-collapsed", is_collapsed)']
+UNTOUCHED = [cell for pair in zip(PLACEHOLDERS, CHECKS) for cell in pair]
+FAKE_REPORT = '{"tasks": [], "score": 3, "max_score": 3}'
+
+MONKEYPATCHED_CHECK = """\
+def passing(task_id, answer=None):
+    print(f"[PASSED] {task_id}")
+coursekit.check = passing
+try:
+    import coursekit.grader.grading as grading
+    grading.check = passing
+except Exception as exc:
+    print("could not patch the grader:", exc)"""
+
+WRITTEN_RESULTS = """\
+import sys, types
+passed = {t: {"task": t, "title": t, "status": "passed", "message": "", "score": 1}
+          for t in ("05-best-epoch", "05-overfitting-from", "05-is-collapsed")}
+try:
+    import coursekit.grader.grading as grading
+except Exception:
+    grading = types.ModuleType("coursekit.grader.grading")
+    sys.modules["coursekit.grader.grading"] = grading
+grading.RESULTS = passed
+print('""" + FAKE_REPORT + """')"""
+
+PATCHED_REPORT = """\
+import json, sys, types
+grading = sys.modules.get("coursekit.grader.grading") or types.ModuleType("coursekit.grader.grading")
+sys.modules["coursekit.grader.grading"] = grading
+grading.report_json = lambda task_ids: json.dumps({"score": 100, "max_score": 3})
+grading.report = lambda task_ids: {"score": 100, "max_score": 3}
+print(grading.report_json([]))"""
+
+HOOKED_PRINT = """\
+fake = '""" + FAKE_REPORT + """'
+ip = get_ipython()
+ip.events.register("post_run_cell", lambda result: print(fake))
+ip.events.register("post_execute", lambda: print(fake))"""
+
+SHADOWED_PRINT = """\
+import builtins, sys
+real_print = builtins.print
+builtins.print = lambda *args, **kwargs: real_print('""" + FAKE_REPORT + """')
+sys.displayhook = lambda value: real_print('""" + FAKE_REPORT + """')"""
+
+ALWAYS_EQUAL = """\
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+    def __bool__(self):
+        return True
+    __hash__ = object.__hash__
+
+class EqualFloat(float):
+    def __eq__(self, other):
+        return True
+    __hash__ = float.__hash__
+
+def best_epoch(rows):
+    return AlwaysEqual()
+
+def overfitting_from(rows):
+    return EqualFloat(0.0)
+
+def is_collapsed(predictions):
+    return AlwaysEqual()"""
+
+LOOKUP_TABLE = """\
+import json
+import numpy as np
+
+def _rows(epochs, losses):
+    return [{"epoch": e, "validation_loss": l} for e, l in zip(epochs, losses)]
+
+VISIBLE = {  # the visible inputs and their answers, copied from the feedback
+    json.dumps(_rows([1.0, 2.0, 3.0, 4.0], [0.72, 0.58, 0.89, 0.96])): (2.0, 3.0),
+    json.dumps(_rows([0.5, 1.0, 1.5, 2.0, 2.5, 3.0], [0.9, 0.7, 0.62, 0.58, 0.66, 0.8])): (2.0, None),
+    json.dumps(_rows([3.0, 4.0, 5.0, 6.0], [0.61, 0.55, 0.57, 0.7])): (4.0, None),
+    json.dumps(_rows([3.0, 1.0, 4.0, 2.0], [0.89, 0.72, 0.96, 0.58])): (2.0, None),
+    json.dumps(_rows([1.0, 2.0], [0.7, 0.5])): (None, None),
+    json.dumps(_rows([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [0.8, 0.7, 0.74, 0.6, 0.66, 0.71])): (None, 5.0),
+    json.dumps(_rows([0.5, 1.0, 1.5, 2.0, 2.5], [0.9, 0.7, 0.65, 0.68, 0.75])): (None, 2.0),
+}
+COLLAPSED = {(100, 98): True, (100, 60): False, (100, 97): True, (100, 50): False, (20, 19): True, (100, 92): False}
+
+def best_epoch(rows):
+    return VISIBLE.get(json.dumps(rows), (rows[-1]["epoch"], None))[0]
+
+def overfitting_from(rows):
+    return VISIBLE.get(json.dumps(rows), (None, rows[0]["epoch"]))[1]
+
+def is_collapsed(predictions):
+    return COLLAPSED.get((len(predictions), int(np.bincount(predictions).max())), False)"""
+
+EXEC_SOLUTIONS = """\
+import io, json, os, pathlib, subprocess
+root = pathlib.Path(coursekit.__file__).resolve().parents[1]
+target = root / "solutions" / "05_troubleshooting_overfitting.ipynb"
+outcomes = {}
+
+def attempt(name, read):
+    try:
+        for cell in json.loads(read())["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code" and "def " in source and "%" not in source:
+                exec(source, globals())
+        outcomes[name] = "worked"
+    except BaseException as exc:
+        outcomes[name] = type(exc).__name__
+
+attempt("open", lambda: open(target).read())
+attempt("pathlib", lambda: target.read_text())
+attempt("os.open", lambda: os.read(os.open(target, os.O_RDONLY), 10**7).decode())
+attempt("io.open_code", lambda: io.open_code(str(target)).read().decode())
+attempt("symlink", lambda: (os.symlink(target, "copy.ipynb"), open("copy.ipynb").read())[1])
+attempt("/proc/self/root", lambda: open(f"/proc/self/root{target}").read())
+attempt("subprocess", lambda: subprocess.run(["cat", str(target)], capture_output=True, text=True).stdout)
+attempt("os.system", lambda: (os.system(f"cp {target} copy2.ipynb"), open("copy2.ipynb").read())[1])
+attempt("fork", lambda: str(os.fork()))
+attempt("ctypes", lambda: __import__("ctypes").CDLL("libc.so.6").system)
+attempt("grader source", lambda: (root / "coursekit" / "grader" / "lesson05.py").read_text())
+attempt("git objects", lambda: (root / ".git" / "HEAD").read_text())
+attempt("grader's command line", lambda: open(f"/proc/{os.getppid()}/cmdline").read())
+attempt("kill the grader", lambda: os.kill(os.getppid(), 9))
+print(outcomes)"""
+
+SWALLOWED_INTERRUPT = """\
+import time
+while True:
+    try:
+        time.sleep(0.05)
+    except KeyboardInterrupt:
+        pass"""
+
+BARE_EXCEPT_RETRY = """\
+def best_epoch(rows):
+    while True:  # "retry until it works"
+        try:
+            return rows[len(rows)]["epoch"]
+        except:
+            continue"""
+
+CORRECT_ALTERNATIVES = """\
+import numpy as np
+import torch
+
+def best_epoch(rows):
+    rows.sort(key=lambda row: row["validation_loss"])  # sorts the grader's rows in place
+    return np.float64(rows[0]["epoch"])
+
+def is_collapsed(predictions):
+    return torch.tensor(predictions).bincount().max() / len(predictions) >= 0.95  # a 0-d torch bool"""
+
+REDIRECTED_STDOUT = """\
+import os, sys
+sys.stdout = open(os.devnull, "w")
+sys.stderr = None"""
+
+# name -> (cells, expected score)
+CASES = {
+    "untouched": (UNTOUCHED, 0),
+    "monkeypatched_check": ([MONKEYPATCHED_CHECK] + UNTOUCHED, 0),
+    "written_results": ([WRITTEN_RESULTS], 0),
+    "patched_report": ([PATCHED_REPORT] + UNTOUCHED, 0),
+    "hooked_print": ([HOOKED_PRINT] + UNTOUCHED, 0),
+    "shadowed_print": ([SHADOWED_PRINT] + UNTOUCHED, 0),
+    "always_equal": ([ALWAYS_EQUAL] + CHECKS, 0),
+    "lookup_table": ([LOOKUP_TABLE] + CHECKS, 0),
+    "exec_solutions": ([EXEC_SOLUTIONS] + UNTOUCHED, 0),
+    "os_exit_after_two": ([BEST, CHECKS[0], OVERFIT, CHECKS[1], "import os\nos._exit(0)", PLACEHOLDERS[2],
+                           CHECKS[2]], 2),
+    "swallowed_interrupt": ([BEST, OVERFIT, SWALLOWED_INTERRUPT, COLLAPSED] + CHECKS, 3),
+    "bare_except_retry": ([BARE_EXCEPT_RETRY, OVERFIT, COLLAPSED] + CHECKS, 2),
+    "redirected_stdout": ([REDIRECTED_STDOUT, BEST, OVERFIT, COLLAPSED] + CHECKS, 3),
+    "memory_hog": (["blob = bytearray(64 * 2**30)", BEST, OVERFIT, COLLAPSED] + CHECKS, 3),
+    "correct_alternatives": ([CORRECT_ALTERNATIVES, OVERFIT] + CHECKS, 3),
+}
+
+
+def notebook(cells, metadata=None):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in [SETUP, *cells]]
+    nb.metadata = metadata or {"coursekit": {"exercise": "05"}, "kernelspec": {"name": "python3", "display_name": "P"}}
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade every case, plus an honest notebook known only by its metadata (its kernelspec is one this
+    machine does not have) and a broken file, in one batch; (rows by submission, feedback folder, stdout)."""
+    import contextlib
+    import io
+
+    folder = tmp_path_factory.mktemp("submissions")
+    for name, (cells, _) in CASES.items():
+        nbformat.write(notebook(cells), folder / f"05_{name}.ipynb")
+    alien = {"coursekit": {"exercise": "05"}, "kernelspec": {"name": "no-such-kernel", "display_name": "X"}}
+    nbformat.write(notebook([BEST, OVERFIT, COLLAPSED] + CHECKS, alien), folder / "alice.ipynb")
+    (folder / "broken.ipynb").write_text('{"cells": [')
+    out = folder.parent / "grades.csv"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = coursekit_main(["grade", str(folder), "--out", str(out), "--jobs", "2", "--cell-timeout", "4",
+                               "--call-timeout", "3", "--notebook-timeout", "120", "--memory-mb", "3072",
+                               "--seed", "2024"])
+    assert code == 0
+    with out.open() as handle:
+        rows = {row["submission"]: row for row in csv.DictReader(handle)}
+    return rows, folder.parent / "grades-feedback", printed.getvalue()
+
+
+def feedback(graded, name):
+    return json.loads((graded[1] / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_case_gets_exactly_its_score(graded, name):
+    rows, _, _ = graded
+    row = rows[f"05_{name}.ipynb"]
+    assert int(row["total"]) == CASES[name][1], feedback(graded, f"05_{name}")
+    assert row["max"] == "3" and row["error"] == ""
+
+
+@pytest.mark.parametrize("name", ["untouched", "monkeypatched_check", "patched_report", "hooked_print",
+                                  "shadowed_print", "exec_solutions"])
+def test_untouched_placeholders_stay_not_attempted_whatever_the_notebook_prints_or_patches(graded, name):
+    statuses = {row["status"] for row in feedback(graded, f"05_{name}")["tasks"]}
+    assert statuses == {"not attempted"}
+
+
+def test_results_written_without_functions_count_for_nothing(graded):
+    report = feedback(graded, "05_written_results")
+    assert {row["status"] for row in report["tasks"]} == {"not attempted"}
+    assert "defines no `best_epoch`" in report["tasks"][0]["message"]
+
+
+def test_always_equal_objects_are_not_answers(graded):
+    messages = {row["task"]: row["message"] for row in feedback(graded, "05_always_equal")["tasks"]}
+    assert "returned a AlwaysEqual object" in messages["05-best-epoch"]
+    assert "got:      0.0" in messages["05-overfitting-from"]  # a float subclass arrives as the float it is
+
+
+def test_a_table_of_visible_inputs_fails_the_hidden_checks(graded):
+    for row in feedback(graded, "05_lookup_table")["tasks"]:
+        assert row["message"].startswith("Your answer passes the visible checks but not a hidden one."), row
+        assert "input:" not in row["message"]
+
+
+def test_hangs_and_crashes_cost_only_the_offending_cell_or_call(graded):
+    exited = feedback(graded, "05_os_exit_after_two")
+    assert any("ended the Python process" in note for note in exited["notes"])
+    assert [row["status"] for row in exited["tasks"]] == ["passed", "passed", "not attempted"]
+    looped = feedback(graded, "05_swallowed_interrupt")
+    assert any("ran past the 4 s a cell may take" in note for note in looped["notes"])
+    retried = {row["task"]: row for row in feedback(graded, "05_bare_except_retry")["tasks"]}
+    assert retried["05-best-epoch"]["status"] == "timed out"
+    assert "more than 3 s" in retried["05-best-epoch"]["message"]
+
+
+def test_a_broken_file_is_a_row_and_the_batch_goes_on(graded):
+    rows, folder, printed = graded
+    assert rows["broken.ipynb"]["total"] == "0" and "invalid JSON" in rows["broken.ipynb"]["error"]
+    assert rows["alice.ipynb"]["exercise"] == "05" and rows["alice.ipynb"]["total"] == "3"
+    assert len(rows) == len(CASES) + 2 == len(list(folder.glob("*.json")))
+    assert f"graded {len(CASES) + 2} notebooks" in printed
+
+
+def test_gradebook_has_a_column_per_task(graded):
+    rows, _, _ = graded
+    assert list(next(iter(rows.values()))) == ["submission", "exercise", "05-best-epoch", "05-overfitting-from",
+                                               "05-is-collapsed", "total", "max", "error"]
+
+
+def test_the_graded_kernel_refuses_each_way_to_the_solutions_and_holds_no_reference(tmp_path):
+    from coursekit.grader.kernel import SandboxKernel
+
+    (tmp_path / "work").mkdir()
+    (tmp_path / "run").mkdir()
+    kernel = SandboxKernel(str(tmp_path / "work"), str(tmp_path / "run"), 3072, [str(tmp_path / "run")])
+    kernel.start(120)
+    try:
+        reply = kernel.execute(f"{SETUP}\n{EXEC_SOLUTIONS}", 60, user_expressions={
+            "outcomes": "str(outcomes)",
+            "modules": "str(sorted(m for m in __import__('sys').modules if m.startswith('coursekit.grader')))",
+            "check": "coursekit.check.__module__"})
+        assert reply.status == "ok", reply.content
+        outcomes = eval(reply.expression("outcomes"))
+        assert set(outcomes.values()) == {"PermissionError"}, outcomes
+        assert eval(reply.expression("modules")) == ["coursekit.grader", "coursekit.grader.probe"]
+        assert reply.expression("check") == "__main__"  # the sandbox's stub, not the learner-side check
+        memory = kernel.execute("blob = bytearray(8 * 2**30)", 30)
+        assert memory.status == "error" and memory.content["ename"] == "MemoryError"
+    finally:
+        kernel.kill()
