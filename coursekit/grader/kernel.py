@@ -81,7 +81,7 @@ class SandboxKernel:
         os.close(handle)
         write_connection_file(connection, ip="127.0.0.1")
         command = [sys.executable, "-m", "coursekit.grader.sandbox", "-f", connection,
-                   "--memory-mb", str(self.memory_mb)]
+                   "--memory-mb", str(self.memory_mb), "--parent", str(os.getpid())]
         for path in self.protect:
             command += ["--protect", path]
         self.process = subprocess.Popen(command, cwd=self.workdir, env=kernel_environment(self.workdir),

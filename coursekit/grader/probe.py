@@ -176,7 +176,10 @@ def invoke(function, builder: str, args: list, observer: str = "value", reraise:
     """
     if not callable(function):
         return {"kind": "not_callable", "type": type(function).__name__}
-    inputs = BUILDERS[builder](args)
+    try:
+        inputs = BUILDERS[builder](args)
+    except Exception as exc:  # the course's own builder failed (e.g. transformers missing): not the learner's fault
+        return {"kind": "grader_error", "error": _describe(exc)}
     try:
         returned = function(*inputs)
     except reraise:

@@ -135,11 +135,12 @@ def make_hook(protected: list[str], read_only: list[str]):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line: -f CONNECTION_FILE, --memory-mb, --protect PATH (repeatable)."""
+    """The command line: -f CONNECTION_FILE, --memory-mb, --protect PATH (repeatable), --parent PID."""
     parser = argparse.ArgumentParser(prog="python -m coursekit.grader.sandbox")
     parser.add_argument("-f", dest="connection_file", required=True)
     parser.add_argument("--memory-mb", type=int, default=4096)
     parser.add_argument("--protect", action="append", default=[])
+    parser.add_argument("--parent", type=int, default=0, help="the grader's pid: the kernel exits when it is gone")
     return parser.parse_args(argv)
 
 
@@ -153,7 +154,8 @@ def main(argv: list[str] | None = None) -> None:
 
     coursekit.check = _graded_check
     app = IPKernelApp.instance()
-    app.initialize(["-f", args.connection_file, "--HistoryManager.enabled=False", "--quiet"])
+    app.initialize(["-f", args.connection_file, "--HistoryManager.enabled=False", "--quiet",
+                    f"--IPKernelApp.parent_handle={args.parent}"])
     sys.addaudithook(make_hook(default_protected() + args.protect, read_only_roots()))
     app.start()
 

@@ -76,6 +76,9 @@ def _problem(task: Task, outcome: Outcome, limit_s: float) -> tuple[str, str] | 
     if kind == "unserializable":
         return FAILED, (f"{task.call} returned {result.get('error', 'an object')}: return plain values "
                         f"(numbers, strings, True/False, lists, dicts).")
+    if kind == "grader_error":
+        return ERROR, (f"The check could not build its inputs ({result.get('error', '')}): a problem of the "
+                       f"course's set-up, not of your code.")
     if kind != "value":
         return ERROR, "The grader could not read what your function returned."
     return _compare(task, outcome)
