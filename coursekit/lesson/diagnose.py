@@ -157,15 +157,17 @@ def _collapse(rows: list[dict], predictions) -> Finding | None:
 
 
 def _temporary_collapse(rows, collapsed, epochs, guess) -> Finding:
+    recovered = collapsed[-1] + 1  # the first row after the last collapsed one
     stop, kept = early_stopping_outcome(rows, patience=1)
     lost = ""
-    if stop < len(rows) - 1:
+    if stop < recovered:
         lost = (f" Early stopping on the validation loss with patience 1 would have stopped after epoch "
                 f"{rows[stop]['epoch']:g} and kept epoch {rows[kept]['epoch']:g}, missing the recovery.")
     return Finding(
         "temporary collapse",
         f"at {epochs} the classifier answered {guess} for everything, then recovered "
-        f"(epoch {rows[-1]['epoch']:g}: recall {rows[-1]['recall']:.2f}).{lost}",
+        f"(epoch {rows[recovered]['epoch']:g}: recall {rows[recovered]['recall']:.2f}): it had not learned "
+        f"enough yet to tell the classes apart.{lost}",
         "give such a run more steps before judging it, use early stopping with a larger patience (2-3), and "
         "compare seeds: on small data, one seed can collapse where another does not.",
         rows[collapsed[0]]["epoch"],
@@ -224,6 +226,8 @@ def diagnose(history, predictions=None, num_classes: int = 2, metric: str | None
         of f1, exact_match, accuracy that the rows have; None ignores metrics.
     """
     rows, losses = _rows_and_losses(history)
-    checks = [_unstable(losses, rows), _collapse(rows, predictions),
-              _underfitting(rows, losses, num_classes), _overfitting(rows, _task_metric(rows, metric))]
+    underfitting = _underfitting(rows, losses, num_classes)
+    # a model that has not learned yet has nothing to memorise: a rising validation loss is noise then
+    overfitting = None if underfitting else _overfitting(rows, _task_metric(rows, metric))
+    checks = [_unstable(losses, rows), _collapse(rows, predictions), underfitting, overfitting]
     return [finding for finding in checks if finding is not None]

@@ -148,3 +148,19 @@ def test_a_rising_loss_with_a_still_improving_metric_is_named_as_such():
 def test_a_metric_that_peaks_with_the_loss_is_still_overfitting():
     history = rows([0.45, 0.41, 0.47, 0.58], [0.55, 0.30, 0.12, 0.04], f1=[0.70, 0.80, 0.78, 0.76])
     assert names(diagnose(history)) == ["overfitting"]
+
+
+def test_a_collapse_early_stopping_recovers_from_is_not_called_a_loss():
+    # the course's own baseline: collapsed at epoch 1, recovered at 2, overfit after; patience 1 keeps epoch 2
+    history = rows([0.7205, 0.5797, 0.890, 0.963], [0.686, 0.588, 0.264, 0.123], accuracy=[0.444, 0.725, 0.65, 0.669],
+                   precision=[0.444, 0.685, 0.573, 0.594], recall=[1.0, 0.704, 0.831, 0.803])
+    collapse, overfit = diagnose(history, metric="accuracy")
+    assert collapse.name == "temporary collapse" and "missing the recovery" not in collapse.evidence
+    assert overfit.name == "overfitting"
+
+
+def test_a_run_that_never_learned_is_not_called_overfitting():
+    # the lesson's learning rate 20x too high: validation loss wobbles up while nothing was learned
+    history = {"rows": rows([0.7075, 0.7355], [0.76, 0.70], precision=[0.44, 0.44], recall=[1.0, 1.0]),
+               "train_losses": logged(0.95, 0.70, noise=0.01)}
+    assert names(diagnose(history)) == ["collapse to one class", "underfitting"]
