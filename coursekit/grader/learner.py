@@ -11,6 +11,7 @@ feedback. This is for learning, not for scores: `coursekit grade` computes those
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import signal
@@ -48,7 +49,8 @@ def _with_timeout(function, seconds: float):
 def _run_case(task, answer):
     def run(case, hidden: bool) -> dict:
         try:
-            return _with_timeout(lambda: probe.invoke(answer, task.builder, list(case.args), task.observer,
+            fresh = json.loads(json.dumps(list(case.args)))  # the learner may change its inputs in place
+            return _with_timeout(lambda: probe.invoke(answer, task.builder, fresh, task.observer,
                                                       reraise=(_Timeout,)), CHECK_TIMEOUT_S)
         except _Timeout:
             return {"kind": "timeout"}
@@ -58,6 +60,7 @@ def _run_case(task, answer):
 
 def outcomes_for(task, answer, rng: random.Random) -> list[Outcome]:
     """Run `answer` on the visible cases, then on fresh hidden ones; stop at the first failure."""
+    probe.prepare(task.builder)  # a slow first import of transformers must not count against the learner
     cases = [(case, False) for case in task.visible] + [(case, True) for case in task.hidden_cases(rng)]
     return collect(task, cases, _run_case(task, answer), CHECK_TIMEOUT_S)
 

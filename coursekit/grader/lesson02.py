@@ -214,7 +214,7 @@ register(
          hidden=_hidden_dir,
          nudge="Early stopping needs an evaluation and a checkpoint every epoch, and Trainer must know which "
                "checkpoint is best: the one with the lowest validation loss.",
-         hint="TrainingArguments(output_dir, ...) with eval_strategy and save_strategy 'epoch', "
-              "load_best_model_at_end=True, the loss as metric_for_best_model (a lower loss is better) and "
-              "report_to='none'."),
+         hint="Pass the output_dir you are given; set both the evaluation and the save strategy to every "
+              "epoch, turn on loading the best model at the end, make the validation loss the metric for the "
+              "best model (remember that a lower loss is better) and report to no service."),
 )

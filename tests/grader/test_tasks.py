@@ -208,9 +208,12 @@ def test_best_epoch_uses_the_epoch_field_in_any_order():
 
 
 def test_sorting_rows_in_place_does_not_change_the_next_task():
-    passes("05-best-epoch", lambda rows: rows.sort(key=lambda r: -r["epoch"]) or min(
-        rows, key=lambda r: r["validation_loss"])["epoch"])
+    import copy
+
+    before = copy.deepcopy([case.args for case in get_task("05-overfitting-from").visible])
+    passes("05-best-epoch", lambda rows: rows.sort(key=lambda r: r["validation_loss"]) or rows[0]["epoch"])
     passes("05-overfitting-from", get_task("05-overfitting-from").reference)
+    assert [case.args for case in get_task("05-overfitting-from").visible] == before
 
 
 def test_overfitting_from_is_after_the_global_minimum_not_the_first_rise():
@@ -298,3 +301,32 @@ def test_probe_turns_returned_values_into_plain_data():
     assert invoke(lambda r: {1: 2}, "args", [rows])["kind"] == "unserializable"
     assert invoke(lambda r: 1 / 0, "args", [rows]) == {"kind": "raised", "error": "ZeroDivisionError: division by zero"}
     assert invoke("best_epoch", "args", [rows]) == {"kind": "not_callable", "type": "str"}
+
+
+def test_check_prints_labelled_feedback_and_never_crashes(capsys, monkeypatch):
+    from coursekit.grader import learner
+
+    learner.check("05-best-epoch", lambda rows: rows[0]["epoch"])
+    printed = capsys.readouterr().out
+    assert printed.startswith("[NOT YET] The epoch early stopping would keep\n")
+    assert "  expected: 2.0\n  got:      1.0" in printed and "\nhint: " in printed
+
+    def forever(rows):
+        while True:
+            try:
+                pass
+            except Exception:
+                pass
+
+    monkeypatch.setattr(learner, "CHECK_TIMEOUT_S", 1)
+    assert run_task("05-best-epoch", forever)["status"] == "timed out"
+    assert run_task("05-best-epoch", lambda rows: (row for row in rows))["message"].count("generator") == 1
+    assert run_task("05-best-epoch", lambda rows: 1 / 0)["status"] == "error"
+    assert "placeholder" in run_task("03-entities", lambda tags: None)["message"]
+
+
+def test_unknown_task_names_the_tasks():
+    from coursekit.grader.tasks import UnknownTaskError
+
+    with pytest.raises(UnknownTaskError, match="05-best-epoch"):
+        run_task("05-best", None)
