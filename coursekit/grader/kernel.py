@@ -40,13 +40,10 @@ class Reply:
 
     def expression(self, key: str) -> str | None:
         """The value of user expression `key` as the string the kernel returned, or None."""
-        found = self.content.get("user_expressions", {}).get(key, {})
-        text = found.get("data", {}).get("text/plain") if isinstance(found, dict) else None
-        if not isinstance(text, str):
-            return None
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
+        try:  # the kernel is untrusted: any shape may come back
+            text = self.content["user_expressions"][key]["data"]["text/plain"]
+            value = ast.literal_eval(text) if isinstance(text, str) else None
+        except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
             return None
         return value if isinstance(value, str) else None
 
@@ -125,6 +122,8 @@ class SandboxKernel:
         silent: a grader probe (no history, no execution count).
         """
         began = time.monotonic()
+        if self.client is None or not self.alive():
+            return Reply("died")
         msg_id = self.client.execute(code, silent=silent, store_history=not silent,
                                      user_expressions=user_expressions or {}, allow_stdin=False,
                                      stop_on_error=False)
@@ -149,8 +148,9 @@ class SandboxKernel:
                 continue
             except Exception:  # a malformed or oversized message: treat the kernel as broken
                 return Reply("died")
-            if msg.get("parent_header", {}).get("msg_id") == msg_id:
-                content = msg.get("content", {})
+            parent, content = msg.get("parent_header"), msg.get("content")
+            if isinstance(parent, dict) and parent.get("msg_id") == msg_id:
+                content = content if isinstance(content, dict) else {}
                 return Reply("ok" if content.get("status") == "ok" else "error", content)
 
     def kill(self) -> None:

@@ -56,6 +56,12 @@ def _plain_json(text: str | None):
         return None
 
 
+def _asks_exit(reply) -> bool:
+    """Whether a cell called exit() or quit(): the kernel stops shortly after its reply."""
+    payload = reply.content.get("payload")
+    return isinstance(payload, list) and any(isinstance(p, dict) and p.get("source") == "ask_exit" for p in payload)
+
+
 def _first_line(source: str) -> str:
     line = source.strip().splitlines()[0]
     return line if len(line) <= 50 else line[:47] + "..."
@@ -126,16 +132,26 @@ class NotebookRun:
         names = json.dumps(self.names)
         reply = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
                                     user_expressions={"fp": f"{PROBE}.fingerprints(globals(), {names})"})
+        if reply.status in ("timeout", "died"):
+            self._restart()
+            return None
         found = _plain_json(reply.expression("fp")) if reply.status == "ok" else None
         return found if isinstance(found, dict) else None
 
     # ---- cells ---------------------------------------------------------------------------------
 
     def _run_cell(self, index: int) -> None:
+        """Run one cell, then ask for the task names' fingerprints in a request of its own: a kernel
+        that dies or hangs there was ended by the cell (exit(), a hook), which is dropped."""
         source = self.sub.cells[index]
-        fp_expression = f"{PROBE}.fingerprints(globals(), {json.dumps(self.names)})"
-        reply = self.kernel.execute(source, self._limit(self.limits.cell_timeout),
-                                    user_expressions={"fp": fp_expression})
+        reply = self.kernel.execute(source, self._limit(self.limits.cell_timeout))
+        if _asks_exit(reply):
+            reply.status = "died"
+        if reply.status not in ("timeout", "died"):
+            names = json.dumps(self.names)
+            after = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
+                                        user_expressions={"fp": f"{PROBE}.fingerprints(globals(), {names})"})
+            reply = after if after.status in ("timeout", "died") else reply
         if reply.status in ("timeout", "died"):
             what = (f"ran past the {self.limits.cell_timeout:g} s a cell may take and was stopped"
                     if reply.status == "timeout" else "ended the Python process")
@@ -144,13 +160,9 @@ class NotebookRun:
             self._restart()
             return
         self.completed.append(index)
-        found = _plain_json(reply.expression("fp")) if reply.status == "ok" else None
-        found = found if isinstance(found, dict) else self._fingerprints()
-        if found is None:
-            if not self.kernel.alive() or not self.kernel.client:
-                self._restart()
-            return
-        self._evaluate_changed(found)
+        found = _plain_json(after.expression("fp")) if after.status == "ok" else None
+        if isinstance(found, dict):
+            self._evaluate_changed(found)
 
     def _evaluate_changed(self, found: dict) -> None:
         for task in self.sub.tasks:
@@ -170,6 +182,8 @@ class NotebookRun:
             self.prepared.add(builder)
 
     def _call(self, task, case) -> dict:
+        if not self.kernel.alive():  # it died after the previous request: not this function's doing
+            self._restart()
         expression = (f"{PROBE}.call(globals(), {task.function!r}, {task.builder!r}, "
                       f"{json.dumps(list(case.args))!r}, {task.observer!r})")
         reply = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,

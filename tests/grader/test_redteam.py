@@ -195,6 +195,8 @@ CASES = {
                            CHECKS[2]], 2),
     "swallowed_interrupt": ([BEST, OVERFIT, SWALLOWED_INTERRUPT, COLLAPSED] + CHECKS, 3),
     "bare_except_retry": ([BARE_EXCEPT_RETRY, OVERFIT, COLLAPSED] + CHECKS, 2),
+    "function_ends_kernel": (["import os\n\ndef best_epoch(rows):\n    os._exit(0)", OVERFIT, COLLAPSED, "exit()"]
+                             + CHECKS, 2),
     "redirected_stdout": ([REDIRECTED_STDOUT, BEST, OVERFIT, COLLAPSED] + CHECKS, 3),
     "memory_hog": (["blob = bytearray(64 * 2**30)", BEST, OVERFIT, COLLAPSED] + CHECKS, 3),
     "correct_alternatives": ([CORRECT_ALTERNATIVES, OVERFIT] + CHECKS, 3),
@@ -279,6 +281,9 @@ def test_hangs_and_crashes_cost_only_the_offending_cell_or_call(graded):
     retried = {row["task"]: row for row in feedback(graded, "05_bare_except_retry")["tasks"]}
     assert retried["05-best-epoch"]["status"] == "timed out"
     assert "more than 3 s" in retried["05-best-epoch"]["message"]
+    ended = feedback(graded, "05_function_ends_kernel")
+    assert ended["tasks"][0]["status"] == "error" and "process ended" in ended["tasks"][0]["message"]
+    assert any("(exit()) ended the Python process" in note for note in ended["notes"])
 
 
 def test_a_broken_file_is_a_row_and_the_batch_goes_on(graded):
