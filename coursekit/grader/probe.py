@@ -22,6 +22,10 @@ class Unserializable(Exception):
 
 # ---- turning a returned value into plain data ------------------------------------------------------
 
+def _a(name: str) -> str:
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def _library(value) -> str:
     return type(value).__module__.split(".")[0]
 
@@ -62,9 +66,9 @@ def _plain_container(value, depth: int):
         return [plain(item, depth + 1) for item in value]
     if isinstance(value, Mapping):
         if not all(isinstance(key, str) for key in value.keys()):
-            raise Unserializable(f"a {type(value).__name__} whose keys are not all strings")
+            raise Unserializable(f"{_a(type(value).__name__)} whose keys are not all strings")
         return {str.__str__(key): plain(value[key], depth + 1) for key in value.keys()}
-    raise Unserializable(f"a {type(value).__name__} object")
+    raise Unserializable(f"{_a(type(value).__name__)} object")
 
 
 # ---- building the grader's inputs (fresh for every call) ---------------------------------------------

@@ -262,7 +262,7 @@ def test_results_written_without_functions_count_for_nothing(graded):
 
 def test_always_equal_objects_are_not_answers(graded):
     messages = {row["task"]: row["message"] for row in feedback(graded, "05_always_equal")["tasks"]}
-    assert "returned a AlwaysEqual object" in messages["05-best-epoch"]
+    assert "returned an AlwaysEqual object" in messages["05-best-epoch"]
     assert "got:      0.0" in messages["05-overfitting-from"]  # a float subclass arrives as the float it is
 
 

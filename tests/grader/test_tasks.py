@@ -258,7 +258,7 @@ def test_an_always_equal_object_fails_every_task(task_id):
     result = run_task(task_id, lambda *args: AlwaysEqual())
     assert result["status"] == "failed", result
     if get_task(task_id).observer != "model":  # freeze_encoder is judged on the model, not on what it returns
-        assert "returned a AlwaysEqual object" in result["message"], result
+        assert "returned an AlwaysEqual object" in result["message"], result
 
 
 @pytest.mark.parametrize("task_id", sorted(all_tasks()))
