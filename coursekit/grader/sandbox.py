@@ -54,10 +54,15 @@ def limit_resources(memory_mb: int) -> None:
     """Cap the address space at `memory_mb`, written files at 256 MiB, and turn off core dumps."""
     import resource
 
-    if memory_mb > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 2**20, 256 * 2**20))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    wanted = [(resource.RLIMIT_FSIZE, 256 * 2**20), (resource.RLIMIT_CORE, 0)]
+    wanted += [(resource.RLIMIT_AS, memory_mb * 2**20)] if memory_mb > 0 else []
+    for limit, value in wanted:
+        _, hard = resource.getrlimit(limit)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):  # a platform without this limit: the wall-clock limits still hold
+            pass
 
 
 def preload() -> None:
