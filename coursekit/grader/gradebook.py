@@ -21,12 +21,15 @@ from .verdict import NOT_ATTEMPTED, PASSED, hint_for
 
 
 def submissions(paths: list) -> list[tuple[Path, str]]:
-    """(notebook, submission name) for every PATH: a file keeps its name, a folder's notebooks their
-    paths inside it. SubmissionError for a PATH that does not exist or holds no notebook."""
+    """(notebook, submission name) for every PATH: a file is named as given, a folder's notebooks by
+    their paths inside it (after the folder's own name when several PATHs are given).
+    SubmissionError for a PATH that does not exist or holds no notebook."""
     found = []
     for path in map(Path, paths):
+        prefix = f"{path.name}/" if len(paths) > 1 else ""
         for notebook in find_notebooks(path):
-            found.append((notebook, notebook.name if notebook == path else notebook.relative_to(path).as_posix()))
+            inside = notebook.relative_to(path).as_posix() if notebook != path else ""
+            found.append((notebook, prefix + inside if inside else path.as_posix()))
     return found
 
 

@@ -115,7 +115,7 @@ class NotebookRun:
     def _replay(self) -> bool:
         for index in list(self.completed):
             reply = self.kernel.execute(self.sub.cells[index], self._limit(self.limits.cell_timeout))
-            if reply.status in ("timeout", "died"):
+            if reply.status in ("timeout", "died") or _asks_exit(reply):
                 self.completed.remove(index)
                 self.notes.append(f"code cell {index + 1} failed when it was run again after a restart; "
                                   f"it was left out.")

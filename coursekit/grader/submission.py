@@ -92,8 +92,11 @@ def find_notebooks(path) -> list[Path]:
         return [path]
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
-    found = sorted(p for p in path.rglob("*.ipynb") if p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    try:
+        found = sorted(p for p in path.rglob("*.ipynb") if p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    except OSError as exc:
+        raise SubmissionError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if not found:
         raise SubmissionError(f"{path}: no notebooks (*.ipynb) in this folder")
     return found
