@@ -108,7 +108,8 @@ def _groups(names) -> str:
     groups: dict[str, int] = {}
     for name in names:
         parts = name.split(".")
-        group = ".".join(parts[:4]) if name.startswith("bert.encoder.") else ".".join(parts[:2])
+        depth = 4 if name.startswith("bert.encoder.") else 2 if name.startswith("bert.") else 1
+        group = ".".join(parts[:depth])
         groups[group] = groups.get(group, 0) + 1
     return ", ".join(f"{group}.* ({count})" for group, count in groups.items()) or "nothing"
 
