@@ -69,3 +69,12 @@ def test_untouched_exercises_run_to_the_end_and_score_zero(graded, solution):
     assert report["score"] == 0 and report["max_score"] == 3, report
     assert {row["status"] for row in report["tasks"]} == {"not attempted"}
     assert report["notes"] == [] and report["error"] is None
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
+def test_committed_solution_outputs_show_every_check_passing(solution):
+    # nbval compares these outputs in `make test`: a stale "[NOT YET]" would fail there, or teach the wrong thing
+    nb = nbformat.read(solution, as_version=4)
+    checks = [cell for cell in nb.cells if cell.cell_type == "code" and "coursekit.check(" in cell.source]
+    printed = ["".join(out.get("text", "") for out in cell.outputs) for cell in checks]
+    assert printed and all(text.startswith("[PASSED] ") for text in printed), printed
