@@ -122,7 +122,9 @@ BUILDERS = {
 
 
 def prepare(builder: str) -> str:
-    """Import what `builder` needs (transformers is slow to import), so later calls are quick."""
+    """Import what `builder` needs (torch and transformers are slow to import), so later calls are quick."""
+    if builder in ("bert", "eval_pred", "state_dicts"):
+        import torch  # noqa: F401
     if builder in ("bert", "eval_pred"):
         import transformers
 
