@@ -8,6 +8,6 @@ exercise it is), kernel (starting and killing a graded kernel), runner (grading 
 limits, restarts, evaluations), gradebook (a class at once: jobs, grades CSV, JSON feedback, text).
 Untrusted side (imported inside the learner's kernel): sandbox (the graded kernel: limits, audit
 hook) and probe (builds the grader's inputs, calls the learner's function, returns plain data).
-learner holds `coursekit.check` for the learner's own notebook; grading keeps its older import path.
+learner holds `coursekit.check` for the learner's own notebook.
 Nothing in coursekit.lesson or coursekit.tooling imports this package.
 """
