@@ -143,3 +143,35 @@ def test_score_floor_is_enforced_by_nbval(name):
     assert len(printed) == 1, f"{name} should print its score line once: {printed}"
     assert "at least" in _sanitize(printed[0]), f"committed score below the floor: {printed[0]}"
     assert _sanitize(below_floor) == below_floor, "a score below the floor must fail the nbval comparison"
+
+
+MACHINE_SPECIFIC = {  # what differs between machines and must never reach an output nbval compares
+    "an absolute path": r"(?<![\w.])/(?:root|home|tmp|Users|usr|opt|var)/",
+    "a timing": r"\b\d+(?:\.\d+)? ?(?:examples|sentences|samples)/s\b|\bseconds?\b|\btrain_runtime\b",
+    "transformers' load report": r"LOAD REPORT",
+    "a training log line": r"\{'loss': ",
+}
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
+def test_compared_outputs_are_machine_independent(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "NBVAL_IGNORE_OUTPUT" in cell.source:
+            continue
+        text = _sanitize("".join(out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
+                                 for out in cell.outputs))
+        for what, pattern in MACHINE_SPECIFIC.items():
+            assert not re.search(pattern, text), f"{cell.id} prints {what} that nbval compares: {text[:300]!r}"
+        assert not re.search(r"device: \w+, precision: (?!PRECISION)", text), f"{cell.id}: unsanitized precision line"
+
+
+def test_the_precision_line_reads_the_same_on_every_machine():
+    from coursekit.lesson.precision import PrecisionChoice
+
+    lines = {PrecisionChoice(device, precision, reason).describe()
+             for device, precision, reason in [("cpu", "fp32", "this CPU has no AMX or AVX512-BF16 instructions"),
+                                               ("cpu", "bf16", "this CPU has AMX or AVX512-BF16 instructions"),
+                                               ("cuda", "fp16", "this GPU has no native bf16; fp16 with loss scaling"),
+                                               ("mps", "fp32", "mixed precision on Apple GPUs depends on ...")]}
+    assert len(lines) == 4 and len({_sanitize(line) for line in lines}) == 1
