@@ -25,9 +25,10 @@ chromium:
 course: install assets
 	$(PYTHON) -m jupyterlab $(firstword $(wildcard lessons/*.ipynb))
 
-## Install everything and run the whole test suite (unit tests, then every lesson under nbval, offline).
+## Install everything and run the whole test suite (unit tests, then every lesson under nbval, offline, on the
+## CPU: the lessons' committed outputs are a CPU run's, and a GPU would train on the full splits).
 test: install-test assets chromium
-	COURSEKIT_SOURCE=offline $(PYTHON) -m pytest tests lessons solutions $(NBVAL) $(PYTEST_ARGS)
+	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m pytest tests lessons solutions $(NBVAL) $(PYTEST_ARGS)
 
 ## Prove Colab's versions: a fresh virtual environment with what Colab ships (constraints-colab.txt) plus the
 ## course, pip constrained so it cannot change torch, transformers or datasets; then the lesson helpers' unit
@@ -38,14 +39,14 @@ test-colab: assets
 		torch transformers datasets ipywidgets
 	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
 		-e . pytest nbval nbclient nbformat ipykernel
-	PATH="$(abspath $(COLAB_VENV))/bin:$$PATH" COURSEKIT_SOURCE=offline COURSEKIT_EXPECT_COLAB=1 \
+	PATH="$(abspath $(COLAB_VENV))/bin:$$PATH" COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu COURSEKIT_EXPECT_COLAB=1 \
 		$(COLAB_VENV)/bin/python -m pytest tests/colab tests/lesson \
 		lessons/02_text_classification.ipynb $(NBVAL) $(PYTEST_ARGS)
 
 ## Re-execute every lesson and solution headless (offline) to refresh the committed outputs,
 ## then regenerate exercises/ from solutions/.
 notebooks: install-test assets
-	COURSEKIT_SOURCE=offline $(PYTHON) -m coursekit notebooks refresh $(NOTEBOOKS)
+	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m coursekit notebooks refresh $(NOTEBOOKS)
 	$(MAKE) exercises
 
 ## Regenerate exercises/ from solutions/ (never edit exercises/ by hand).

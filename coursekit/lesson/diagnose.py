@@ -75,7 +75,7 @@ def _overfitting(rows: list[dict], metric: str | None) -> Finding | None:
         "overfitting",
         f"validation loss rose from {val[best]:.4g} (epoch {rows[best]['epoch']:g}, its best) to "
         f"{val[-1]:.4g} (epoch {rows[-1]['epoch']:g}, +{rise:.1%}) while training loss fell from "
-        f"{train[best]:.4g} to {train[-1]:.4g}: the model is memorising its training set.{first_sign}",
+        f"{train[best]:.4g} to {train[-1]:.4g}: the pattern of a model memorising its training set.{first_sign}",
         f"early stopping with load_best_model_at_end=True, choosing checkpoints by {choose} (the loss keeps "
         f"epoch {rows[best]['epoch']:g}); fewer epochs or a lower learning rate; weight_decay; more dropout; "
         "freezing the lower layers; more training data.",
@@ -165,9 +165,9 @@ def _temporary_collapse(rows, collapsed, epochs, guess) -> Finding:
                 f"{rows[stop]['epoch']:g} and kept epoch {rows[kept]['epoch']:g}, missing the recovery.")
     return Finding(
         "temporary collapse",
-        f"at {epochs} the classifier answered {guess} for everything, then recovered "
-        f"(epoch {rows[recovered]['epoch']:g}: recall {rows[recovered]['recall']:.2f}): it had not learned "
-        f"enough yet to tell the classes apart.{lost}",
+        f"at {epochs} the classifier answered {guess} for everything, then left the collapse "
+        f"(epoch {rows[recovered]['epoch']:g}: recall {rows[recovered]['recall']:.2f}): a model that separates "
+        f"the classes little or not yet can drift to one class and back.{lost}",
         "give such a run more steps before judging it, use early stopping with a larger patience (2-3), and "
         "compare seeds: on small data, one seed can collapse where another does not.",
         rows[collapsed[0]]["epoch"],

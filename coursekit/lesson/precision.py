@@ -10,6 +10,8 @@
   Xeon, and bf16 matmuls about 100x slower on a CPU without AVX512 (both measured).
 COURSEKIT_PRECISION=auto|fp32|bf16|fp16 overrides the choice, for instructors and reproducible
 runs; a choice the hardware cannot run raises PrecisionError naming what it can run.
+COURSEKIT_DEVICE=auto|cpu|cuda|mps chooses the device the same way (`make test` sets cpu, so the
+lessons print the same sample sizes on every machine).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from ..errors import CourseError
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 ENV_VAR = "COURSEKIT_PRECISION"
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DEVICE_ENV_VAR = "COURSEKIT_DEVICE"
 PROBE_MIN_SPEEDUP = 1.2  # bf16 must beat fp32 by this factor in the probe to be chosen
 
 
@@ -52,14 +56,21 @@ class PrecisionChoice:
 
 
 def training_device() -> str:
-    """The device Trainer will use: "cuda", "mps" or "cpu"."""
+    """The device Trainer will use: "cuda", "mps" or "cpu" (COURSEKIT_DEVICE chooses one; else the fastest there is)."""
     import torch
 
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
+    asked = (os.environ.get(DEVICE_ENV_VAR) or "auto").strip().lower()
+    if asked not in DEVICES:
+        raise PrecisionError(f"{DEVICE_ENV_VAR}={os.environ.get(DEVICE_ENV_VAR)!r} is not a device; use one of "
+                             f"{', '.join(DEVICES)}.")
+    available = {"cpu": True, "cuda": torch.cuda.is_available(),
+                 "mps": bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())}
+    if asked != "auto":
+        if not available[asked]:
+            raise PrecisionError(f"{DEVICE_ENV_VAR}={asked}, but this machine has no {asked} device. "
+                                 f"Use {DEVICE_ENV_VAR}=cpu (or auto).")
+        return asked
+    return next(device for device in ("cuda", "mps", "cpu") if available[device])
 
 
 def requested_precision() -> str:

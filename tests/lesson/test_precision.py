@@ -13,6 +13,7 @@ from coursekit.lesson.precision import PrecisionError, check_precision, choose_p
 @pytest.fixture(autouse=True)
 def fresh_detection(monkeypatch):
     monkeypatch.delenv(precision.ENV_VAR, raising=False)
+    monkeypatch.delenv(precision.DEVICE_ENV_VAR, raising=False)  # `make test` sets it
     precision.cpu_bf16_support.cache_clear()
     yield
     precision.cpu_bf16_support.cache_clear()
@@ -163,3 +164,18 @@ def test_check_precision_refuses_slow_bf16_unless_forced(monkeypatch, tmp_path):
         check_precision(args)
     monkeypatch.setenv(precision.ENV_VAR, "bf16")
     check_precision(args)
+
+
+def test_the_device_can_be_chosen_and_a_missing_one_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert precision.training_device() == "cuda"
+    monkeypatch.setenv(precision.DEVICE_ENV_VAR, "CPU")  # make test: the same lesson outputs on every machine
+    assert precision.training_device() == "cpu"
+    assert precision_args() == {"bf16": precision.cpu_bf16_support()[0], "fp16": False, "use_cpu": True}
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv(precision.DEVICE_ENV_VAR, "cuda")
+    with pytest.raises(PrecisionError, match="no cuda device"):
+        precision.training_device()
+    monkeypatch.setenv(precision.DEVICE_ENV_VAR, "tpu")
+    with pytest.raises(PrecisionError, match="auto, cpu, cuda, mps"):
+        precision.training_device()

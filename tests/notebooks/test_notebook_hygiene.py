@@ -118,7 +118,7 @@ def test_lesson_ends_with_its_quiz(path):
 # The lessons' score lines and a value just below each floor; nbval's sanitizers (tests/
 # nbval_sanitize.cfg) must accept the committed score and leave the below-floor one unchanged.
 SCORE_FLOORS = {
-    "02_text_classification.ipynb": (r"test accuracy: \S+", "test accuracy: 0.799"),
+    "02_text_classification.ipynb": (r"test accuracy: \S+", "test accuracy: 0.779"),
     "03_named_entity_recognition.ipynb": (r"test entity F1: \S+", "test entity F1: 0.749"),
     "04_question_answering.ipynb": (r"test EM: \S+  test F1: \S+", "test EM: 50.0  test F1: 59.9"),
 }
