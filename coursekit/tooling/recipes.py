@@ -40,7 +40,7 @@ RECIPES = {
                   "token-classification", 1, {"offline": 2e-4, "hub": 5e-5}, 6000,
                   {"offline": "CoNLL-2003 English", "hub": "CoNLL-2003 English"}),
     "qa": Recipe("qa", "04_question_answering", "AutoModelForQuestionAnswering", "question-answering", 1,
-                 {"offline": 2e-4, "hub": 3e-5}, 3000,
+                 {"offline": 2e-4, "hub": 3e-5}, 2000,
                  {"offline": "cloze questions generated from CoNLL-2003 (SQuAD format)", "hub": "SQuAD v1.1"}),
 }
 
