@@ -15,13 +15,17 @@ says why the answer is right.
 
 Feedback rules: nothing chosen, an empty numeric field, text that is not a number (a comma decimal
 such as "1,5" is refused: it could mean 1.5 or 15) or a number outside min/max gets a message and
-is not graded. A wrong answer gets the hint; the explanation comes with a correct answer, or after
-REVEAL_AFTER wrong tries. The score counts the questions whose last graded answer was right.
+is not graded; its message quotes at most QUOTE_LIMIT characters of what was typed, so a pasted page
+does not come back as a page of feedback. A wrong answer gets the hint; the explanation comes with a
+correct answer, or after REVEAL_AFTER wrong tries. The score counts the questions whose last graded
+answer was right.
 
 Answer positions are balanced in the banks, not shuffled per learner: the bank then reads exactly as
 every learner sees it (reviewers, screenshots, "option 3" in a class discussion), ordered options
 such as "Yes ... / No ..." keep their order, tests and the browser see one order on every run, and
-tests/lesson/test_quiz.py enforces the balance.
+tests/lesson/test_quiz.py enforces the balance. Length gives nothing away either: distractors are
+misconceptions stated as precisely as the right answer, and the test allows the correct option to be
+the longest (or the shortest) in at most a third of the single-choice questions.
 
 Feedback is written with `out.outputs = (); out.append_stdout(...)`, never by printing inside
 `with out:`, so it shows in JupyterLab and Colab, survives nbval and can be unit-tested.
@@ -44,10 +48,21 @@ KINDS = ("single", "multiple", "numeric")
 REVEAL_AFTER = 3  # wrong tries before the explanation is shown anyway
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 ROUNDING = 1e-9  # so that 1.6 counts as inside 1 +/- 0.6
+QUOTE_LIMIT = 40  # characters of a rejected input that its message quotes
 
 
 class QuizBankError(CourseError, ValueError):
     """A question bank that is missing or malformed."""
+
+
+def quoted(text: str) -> str:
+    """`text` in quotes for a message, cut to QUOTE_LIMIT characters with an ellipsis if longer.
+
+    text: what the learner typed.
+    """
+    if len(text) > QUOTE_LIMIT:
+        text = text[:QUOTE_LIMIT - 1] + "\u2026"
+    return f"'{text}'"
 
 
 def parse_number(text: str) -> float:
@@ -59,11 +74,11 @@ def parse_number(text: str) -> float:
     if NUMBER.fullmatch(text) and math.isfinite(float(text)):
         return float(text)
     if "," in text:
-        raise ValueError(f"'{text}' is not graded: write decimals with a point, e.g. 0.5, "
+        raise ValueError(f"{quoted(text)} is not graded: write decimals with a point, e.g. 0.5, "
                          "and no thousands separators.")
     if text.endswith("%"):
-        raise ValueError(f"'{text}' is not graded: type the number without the % sign.")
-    raise ValueError(f"'{text}' is not a number: type digits, with a point for decimals, e.g. 0.5.")
+        raise ValueError(f"{quoted(text)} is not graded: type the number without the % sign.")
+    raise ValueError(f"{quoted(text)} is not a number: type digits, with a point for decimals, e.g. 0.5.")
 
 
 @dataclass

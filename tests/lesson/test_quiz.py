@@ -1,12 +1,14 @@
 """Quiz logic: set values, click Check, read the feedback written to the Output widget; and the banks."""
 
 import json
+import math
 import re
 from collections import Counter
 
 import pytest
 
-from coursekit.lesson.quiz import BANKS, REVEAL_AFTER, Question, Quiz, QuizBankError, load_bank
+from coursekit.lesson.metrics import squad_f1
+from coursekit.lesson.quiz import BANKS, QUOTE_LIMIT, REVEAL_AFTER, Question, Quiz, QuizBankError, load_bank
 
 BANK_PATHS = sorted(BANKS.glob("*.json"))
 ALL_QUESTIONS = [(path.stem, i, question) for path in BANK_PATHS
@@ -114,6 +116,41 @@ def test_one_sided_bound_message(quiz):
     assert feedback(quiz, 2) == "-1 is out of range: the answer cannot be below 0.\n"
 
 
+@pytest.mark.parametrize("text,reason", [
+    ("1" * 1_000_000, "is not a number"),  # a million digits: too large for a float
+    ("x" * 1_000_000, "is not a number"),
+    ("0," + "5" * 1_000_000, "write decimals with a point"),
+    ("5" * 1_000_000 + "%", "without the % sign"),
+], ids=["digits", "letters", "comma", "percent"])
+def test_a_huge_input_is_quoted_short(quiz, text, reason):
+    quiz.inputs[3].value = text
+    assert quiz.check(3) is False and quiz.wrong_tries[3] == 0
+    message = feedback(quiz, 3)
+    assert reason in message and len(message) < 200, message[:300]
+    assert message.startswith("'" + text[:QUOTE_LIMIT - 1] + "\u2026' ")
+
+
+def test_a_short_input_is_quoted_whole(quiz):
+    text = "x" * QUOTE_LIMIT
+    quiz.inputs[3].value = text
+    quiz.check(3)
+    assert feedback(quiz, 3).startswith(f"'{text}' is not a number")
+
+
+@pytest.mark.parametrize("text", ["1e309", "9" * 400, "-1e400"], ids=["1e309", "400 digits", "-1e400"])
+def test_a_number_too_large_for_a_float_gets_a_message(quiz, text):
+    quiz.inputs[3].value = text
+    assert quiz.check(3) is False and quiz.wrong_tries[3] == 0
+    assert "is not a number" in feedback(quiz, 3) and len(feedback(quiz, 3)) < 200
+
+
+@pytest.mark.parametrize("text", ["\uff10.\uff15\uff18", "\u0660.\u0665\u0668", " 0.58\u00a0"],
+                         ids=["full-width", "arabic-indic", "no-break space"])
+def test_unicode_digits_are_read_as_python_reads_them(quiz, text):
+    quiz.inputs[3].value = text  # full-width and Arabic-Indic digits, a no-break space
+    assert quiz.check(3) is True
+
+
 def test_no_answer_yet_is_not_an_error(quiz):
     quiz.buttons[0].click()
     assert feedback(quiz, 0) == "Pick an answer first, then press Check.\n"
@@ -171,7 +208,26 @@ def test_every_bank_loads_and_its_answers_score_full_marks(path):
 
 
 def numbers_in(text):
-    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text)]
+    """Every number written in `text` (0.58, .58, 58, 0,58, 1,404, 2/3), as the values it may stand for."""
+    values = [int(a) / int(b) for a, b in re.findall(r"(\d+)\s*/\s*(\d+)", text) if int(b)]
+    for number in re.findall(r"\d+(?:[.,]\d+)*|[.,]\d+", text):
+        values += [float(number.replace(",", "")), float(number.replace(",", ".", 1).replace(",", ""))]
+    return values
+
+
+def in_any_common_form(values):
+    """`values` read as written, as a per cent (58 -> 0.58) and as a share (0.58 -> 58)."""
+    return [form for value in values for form in (value, value / 100, value * 100)]
+
+
+def is_numeric_answer(question, value):
+    return abs(value - float(question.answer)) <= question.tolerance + 1e-9
+
+
+@pytest.mark.parametrize("text,value", [("0.58", 0.58), (".58", 0.58), ("58%", 0.58), ("58 in 100", 0.58),
+                                        ("0,58", 0.58), ("1,404 snippets", 1404), ("2/3", 2 / 3)])
+def test_numbers_in_reads_the_usual_forms(text, value):
+    assert any(math.isclose(form, value) for form in in_any_common_form(numbers_in(text)))
 
 
 @pytest.mark.parametrize("lesson,index,question", ALL_QUESTIONS, ids=ids(ALL_QUESTIONS))
@@ -183,8 +239,17 @@ def test_hint_nudges_without_giving_the_answer(lesson, index, question):
         assert question.options[question.answer].lower() not in hint
     elif question.kind == "multiple":
         assert not any(question.options[a].lower() in hint for a in question.answer)
-    else:
-        assert not [n for n in numbers_in(question.hint) if question.is_correct(n)], question.hint
+    else:  # not as written (0.58), as a per cent (58%, 58) or as a share
+        given = [n for n in in_any_common_form(numbers_in(question.hint)) if is_numeric_answer(question, n)]
+        assert not given, question.hint
+
+
+@pytest.mark.parametrize("lesson,index,question", NUMERIC, ids=ids(NUMERIC))
+def test_numeric_prompt_does_not_state_the_answer(lesson, index, question):
+    # a prompt may give a share in per cent and ask for it as a fraction (lesson 02), but not the
+    # number itself as asked for, nor the formula that is the answer ("ln 2")
+    assert not [n for n in numbers_in(question.prompt) if is_numeric_answer(question, n)], question.prompt
+    assert not re.search(r"\b(ln|log)\b", question.prompt, re.IGNORECASE), question.prompt
 
 
 @pytest.mark.parametrize("lesson,index,question", NUMERIC, ids=ids(NUMERIC))
@@ -217,10 +282,49 @@ def test_every_usual_position_holds_a_correct_option_across_banks():
     assert first == last == {True, False}  # neither the first nor the last box is a safe bet
 
 
+def single_choice_questions(lesson=None):
+    return [(f"{name}-Q{i + 1}", q) for name, i, q in ALL_QUESTIONS
+            if q.kind == "single" and lesson in (None, name)]
+
+
+def correct_option_is(question, extreme):
+    """Whether the correct option is the longest (extreme=max) or shortest (extreme=min), ties included."""
+    others = [len(option) for i, option in enumerate(question.options) if i != question.answer]
+    return extreme(others + [len(question.options[question.answer])]) == len(question.options[question.answer])
+
+
+@pytest.mark.parametrize("extreme", [max, min], ids=["longest", "shortest"])
+def test_option_length_does_not_give_the_answer_away(extreme):
+    # picking the longest (or the shortest) option must not score: at most about a third of all
+    # single-choice questions, and at most half of any one bank, have it as the correct option
+    singles = single_choice_questions()
+    telling = [name for name, q in singles if correct_option_is(q, extreme)]
+    assert len(telling) <= len(singles) / 3, telling
+    for path in BANK_PATHS:
+        bank = single_choice_questions(path.stem)
+        in_bank = [name for name, q in bank if correct_option_is(q, extreme)]
+        assert len(in_bank) <= len(bank) / 2, in_bank
+
+
 def test_lesson_01_bank_has_the_seed_questions():
     prompts = " ".join(q.prompt for q in load_bank("01").questions).lower()
     for topic in ["what kind of data", "from scratch", "on top", "improves", "require", "start from"]:
         assert topic in prompts, topic
+
+
+def test_lesson_04_f1_question_is_squad_f1_of_its_prompt():
+    question = next(q for q in load_bank("04").questions if q.kind == "numeric")
+    truth, prediction = "the European Union", "a European Union summit in Brussels."
+    assert f"'{truth}'" in question.prompt and f"'{prediction}'" in question.prompt
+    assert question.answer == pytest.approx(squad_f1(prediction, truth), abs=0.001)
+    assert not question.is_correct(1) and not question.is_correct(0)  # exact match, either way
+    assert question.is_correct("0.57") and not question.is_correct("0.44")  # 0.44: without normalising
+
+
+def test_lesson_05_loss_question_is_the_loss_of_an_even_guess():
+    question = next(q for q in load_bank("05").questions if q.kind == "numeric")
+    assert "0.5" in question.prompt and question.answer == pytest.approx(-math.log(0.5), abs=0.001)
+    assert question.is_correct("0.69") and not question.is_correct("1") and not question.is_correct("0.3")
 
 
 def test_unknown_lesson():
