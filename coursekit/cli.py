@@ -41,16 +41,33 @@ def _positive(name: str, value: float) -> None:
 
 
 def _grade_limits(args: argparse.Namespace):
-    from .grader.runner import Limits
+    from .grader.runner import MIN_MEMORY_MB, MIN_MEMORY_MB_TRANSFORMERS, Limits
 
     for name in ("cell_timeout", "notebook_timeout", "call_timeout"):
         _positive(f"--{name.replace('_', '-')}", getattr(args, name))
     if args.jobs < 1:
         raise CourseError(f"--jobs must be at least 1 (got {args.jobs})")
-    if args.memory_mb != 0 and args.memory_mb < 512:
-        raise CourseError(f"--memory-mb must be 0 (no limit) or at least 512 (got {args.memory_mb})")
+    if args.memory_mb != 0 and args.memory_mb < MIN_MEMORY_MB:
+        raise CourseError(f"--memory-mb must be 0 (no limit) or at least {MIN_MEMORY_MB}, what a grading kernel "
+                          f"needs to start ({MIN_MEMORY_MB_TRANSFORMERS} for exercises 01 and 02; "
+                          f"got {args.memory_mb})")
     return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                   call_timeout=args.call_timeout, memory_mb=args.memory_mb)
+
+
+def _writable(path) -> None:
+    """A gradebook or feedback path the grader will write: not a folder, in a folder that can be made."""
+    from pathlib import Path
+
+    from .grader.safetext import path_text
+
+    path = Path(path)
+    if path.is_dir():
+        raise CourseError(f"{path_text(path)}: is a folder; --out needs a file name such as grades.csv")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CourseError(f"{path_text(path.parent)}: cannot be created ({exc.strerror or exc})") from None
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -71,14 +88,25 @@ def _grade(args: argparse.Namespace) -> int:
             raise CourseError(report["error"])
         print(json.dumps(report, indent=2) if args.json else textreport.format_report(report))
         return 0
-    progress = None if args.json else (lambda report: print(textreport.format_line(report), flush=True))
-    reports = gradebook.grade_many(items, limits, args.jobs, args.seed, progress)
+    feedback = None
+    protect: tuple = ()
     if args.out:
         feedback = args.feedback_dir or str(Path(args.out).with_suffix("")) + "-feedback"
-        gradebook.write_csv(reports, args.out)
-        gradebook.write_feedback(reports, feedback)
+        _writable(args.out)
+        protect = (str(Path(args.out).resolve()), str(Path(feedback).resolve()))
+    progress = None if args.json else (lambda report: print(textreport.format_line(report), flush=True))
+    reports = gradebook.grade_many(items, limits, args.jobs, args.seed, progress, protect)
+    if args.out:  # every kernel, and whatever it left running, is gone by now
+        try:
+            gradebook.write_feedback(reports, feedback)
+            gradebook.write_csv(reports, args.out)
+        except OSError as exc:
+            raise CourseError(f"{exc.filename or args.out}: cannot be written ({exc.strerror or exc})") from None
         if not args.json:
-            print(f"graded {len(reports)} notebooks: wrote {args.out} and {len(reports)} feedback files in {feedback}")
+            unwritten = sum(1 for report in reports if "feedback file" in (report["error"] or ""))
+            print(f"graded {len(reports)} notebooks: wrote {args.out} and {len(reports) - unwritten} feedback files "
+                  f"in {feedback}" + (f" ({unwritten} could not be written: see the error column)" if unwritten
+                                      else ""))
     if args.json:
         print(json.dumps(reports, indent=2))
     return 0

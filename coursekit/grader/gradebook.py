@@ -1,76 +1,124 @@
 """A class at once: grade many notebooks, several at a time, into a gradebook CSV and one JSON
 feedback file per submission; and the text reports `coursekit grade` prints.
 
-A notebook that cannot be read becomes a row with 0 points and its error; one that hangs or
-crashes costs at most its own time limit: the batch always goes on. Feedback files carry each
-task's count of failed gradings, so a learner who resubmits gets the fuller hint after repeated
-failures, as in their own notebook.
+Every submission is read into memory before the first one is graded (a notebook cannot change a
+classmate's file before it is graded), and the gradebook and feedback are written only after every
+kernel, and every process a kernel left behind, is gone. A notebook that cannot be read becomes a
+row with 0 points and its error; one that hangs or crashes costs at most its own time limit; a
+feedback file that cannot be written is an error on its row: the batch always goes on. Names and
+messages are cleaned of control characters, and a CSV cell that a spreadsheet would read as a
+formula gets a leading quote. Feedback files carry each task's count of failed gradings, so a
+learner who resubmits gets the fuller hint after repeated failures, as in their own notebook.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .runner import Limits, grade_submission
-from .submission import SubmissionError, find_notebooks, read_submission
+from . import reaper
+from .runner import Limits, NoKernelError, grade_submission
+from .safetext import clean, csv_cell, path_text, short_hash
+from .submission import Submission, SubmissionError, find_notebooks, read_submission
 from .tasks import all_tasks, get_task
 from .verdict import NOT_ATTEMPTED, PASSED, hint_for
+
+MESSAGE_CHARS = 4000
 
 
 def submissions(paths: list) -> list[tuple[Path, str]]:
     """(notebook, submission name) for every PATH: a file is named as given, a folder's notebooks by
-    their paths inside it (after the folder's own name when several PATHs are given).
-    SubmissionError for a PATH that does not exist or holds no notebook."""
-    found = []
+    their paths inside it (after the folder's own name when several PATHs are given). Names are text
+    whatever the file names' bytes, and distinct. SubmissionError for a PATH that does not exist or
+    holds no notebook."""
+    found, seen = [], set()
     for path in map(Path, paths):
         prefix = f"{path.name}/" if len(paths) > 1 else ""
         for notebook in find_notebooks(path):
             inside = notebook.relative_to(path).as_posix() if notebook != path else ""
-            found.append((notebook, prefix + inside if inside else path.as_posix()))
+            name = path_text(prefix + inside if inside else path.as_posix())
+            unique, count = name, 1
+            while unique in seen:
+                count += 1
+                unique = f"{name} ({count})"
+            seen.add(unique)
+            found.append((notebook, unique))
     return found
 
 
 def failed_report(name: str, error: str, exercise: str | None = None) -> dict:
     """The report of a submission that could not be graded: 0 points and its error."""
     return {"submission": name, "exercise": exercise, "score": 0, "max_score": 0, "tasks": [], "notes": [],
-            "error": error}
+            "error": clean(error, MESSAGE_CHARS)}
 
 
-def grade_file(path, name: str | None = None, limits: Limits = Limits(), seed: int | None = None) -> dict:
+def load(path, name: str | None = None) -> Submission | dict:
+    """Read one notebook into memory: its Submission, or the failed report of a file that cannot be graded."""
+    try:
+        return read_submission(path)
+    except SubmissionError as exc:
+        return failed_report(name or path_text(Path(path).name), str(exc))
+
+
+def _cleaned(report: dict) -> dict:
+    """Every text of a report cleaned of control characters and cut to a readable length."""
+    for row in report.get("tasks", []):
+        for key in ("message", "hint", "title"):
+            row[key] = clean(row.get(key, ""), MESSAGE_CHARS, newlines=True)
+    report["notes"] = [clean(note, MESSAGE_CHARS) for note in report.get("notes", [])]
+    return report
+
+
+def grade_loaded(submission: Submission | dict, name: str, limits: Limits = Limits(), seed: int | None = None,
+                 protect: tuple = ()) -> dict:
+    """Grade a notebook already read into memory (or pass on its failed report); never raises."""
+    if isinstance(submission, dict):
+        return submission
+    try:
+        report = grade_submission(submission, limits, seed, protect)
+    except NoKernelError as exc:
+        return failed_report(name, f"{path_text(submission.path)}: {exc}", submission.exercise)
+    except Exception as exc:  # a grader fault on one notebook must not stop a class's batch
+        return failed_report(name, f"{path_text(submission.path)}: the grader failed on this notebook "
+                                   f"({type(exc).__name__}: {exc})", submission.exercise)
+    return _cleaned({"submission": name, **report, "error": None})
+
+
+def grade_file(path, name: str | None = None, limits: Limits = Limits(), seed: int | None = None,
+               protect: tuple = ()) -> dict:
     """Grade one notebook file; never raises for a bad or hostile notebook (the report says why).
 
     name: the submission's name in the report (default: the file name).
+    protect: more paths the kernel may not open (the file itself is always among them).
     """
-    name = name or Path(path).name
-    try:
-        submission = read_submission(path)
-    except SubmissionError as exc:
-        return failed_report(name, str(exc))
-    try:
-        report = grade_submission(submission, limits, seed)
-    except Exception as exc:  # a grader fault on one notebook must not stop a class's batch
-        return failed_report(name, f"{path}: the grader failed on this notebook ({type(exc).__name__}: {exc})",
-                             submission.exercise)
-    return {"submission": name, **report, "error": None}
+    name = name or path_text(Path(path).name)
+    with reaper.batch():
+        return grade_loaded(load(path, name), name, limits, seed, (str(Path(path).resolve()), *protect))
 
 
 def grade_many(items: list[tuple[Path, str]], limits: Limits = Limits(), jobs: int = 1, seed: int | None = None,
-               progress=None) -> list[dict]:
-    """Grade (path, name) items with `jobs` at a time; reports in the items' order.
+               progress=None, protect: tuple = ()) -> list[dict]:
+    """Grade (path, name) items with `jobs` at a time; reports in the items' order. Every file is read
+    before the first is graded; processes the kernels left behind are gone when this returns.
 
     progress: called with each report as soon as it is ready.
+    protect: more paths the kernels may not open (the notebooks themselves always are).
     """
-    def one(item):
-        report = grade_file(item[0], item[1], limits, seed)
+    loaded = [load(path, name) for path, name in items]
+    protect = (*(str(Path(path).resolve()) for path, _ in items), *protect)
+
+    def one(index):
+        report = grade_loaded(loaded[index], items[index][1], limits, seed, protect)
         if progress is not None:
             progress(report)
         return report
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(one, items))
+    with reaper.batch():
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            return list(pool.map(one, range(len(items))))
 
 
 def task_columns(reports: list[dict]) -> list[str]:
@@ -89,14 +137,18 @@ def write_csv(reports: list[dict], path) -> Path:
         writer.writerow(["submission", "exercise", *columns, "total", "max", "error"])
         for report in reports:
             points = {row["task"]: row["points"] for row in report["tasks"]}
-            writer.writerow([report["submission"], report["exercise"] or "", *[points.get(c, "") for c in columns],
-                             report["score"], report["max_score"], report["error"] or ""])
+            cells = [report["submission"], report["exercise"] or "", *[points.get(c, "") for c in columns],
+                     report["score"], report["max_score"], report["error"] or ""]
+            writer.writerow([csv_cell(cell) for cell in cells])
     return path
 
 
 def feedback_path(folder, name: str) -> Path:
-    """Where a submission's JSON feedback goes: its name with folders joined by "__", as .json."""
-    return Path(folder) / (Path(name.replace("/", "__")).stem + ".json")
+    """Where a submission's JSON feedback goes: its name with folders joined by "__" and any character
+    other than letters, digits, ".", "_" and "-" as "_", then a short hash of the whole name (so two
+    submissions never share a file), as .json: `alice__05_best-1a2b3c4d.json`."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name.replace("/", "__")).stem).lstrip(".")[:80] or "submission"
+    return Path(folder) / f"{stem}-{short_hash(name)}.json"
 
 
 def with_attempts(report: dict, previous: dict | None) -> dict:
@@ -113,16 +165,25 @@ def with_attempts(report: dict, previous: dict | None) -> dict:
 
 
 def write_feedback(reports: list[dict], folder) -> list[Path]:
-    """One JSON file per submission in `folder` (created), attempts carried from earlier files."""
+    """One JSON file per submission in `folder` (created), attempts carried from earlier files. A file
+    that cannot be written (a folder in its way, no permission) becomes its report's error; the
+    others are still written. The paths written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for report in reports:
         path = feedback_path(folder, report["submission"])
         try:
-            previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-        except (OSError, ValueError):
+            previous = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        except (OSError, ValueError, RecursionError):
             previous = None
-        path.write_text(json.dumps(with_attempts(report, previous), indent=2) + "\n", encoding="utf-8")
+        try:
+            text = json.dumps(with_attempts(report, previous), indent=2) + "\n"
+            path.write_text(text, encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else clean(exc)
+            problem = f"the feedback file {path.name} could not be written ({why})"
+            report["error"] = f"{report['error']}; {problem}" if report.get("error") else problem
+            continue
         written.append(path)
     return written

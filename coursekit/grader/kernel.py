@@ -2,10 +2,12 @@
 limit, and kill its whole process group when the limit passes or the grading ends.
 
 The kernel is `python -m coursekit.grader.sandbox` (never the notebook's kernelspec), started in a
-new session, in a temporary working folder, with a connection file the grader writes in a private
-folder the sandbox refuses to open. Only the shell channel is used: what the notebook prints is
-never read. A limit is never a request to stop (an interrupt can be caught): the process group is
-killed with SIGKILL.
+new session, in a private temporary working folder, with a minimal environment (never the
+grader's whole environment: no tokens, no PWD pointing at the submissions) and a connection file
+the grader writes in a private folder the sandbox refuses to open. Only the shell channel is used:
+what the notebook prints is never read, and a reply is capped in size before it is parsed. A limit
+is never a request to stop (an interrupt can be caught): the kernel, every process below it and
+its process group are killed with SIGKILL (see reaper.py for processes that detach themselves).
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from . import reaper
+
 MAX_REPLY_BYTES = 32 * 2**20
+MAX_EXPRESSION_CHARS = 2**20  # one answer (a user expression's text) larger than this is not parsed
+MAX_DEPTH = 32  # plain data nested deeper than this is not taken
 POLL_S = 0.05
+KEPT_VARIABLES = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "XDG_CACHE_HOME")
+KEPT_PREFIXES = ("LC_", "COURSEKIT_", "HF_", "TRANSFORMERS_", "HUGGINGFACE_", "OMP_", "MKL_")
 
 
 class KernelStartError(RuntimeError):
@@ -38,23 +46,76 @@ class Reply:
     content: dict = field(default_factory=dict)
     seconds: float = 0.0
 
-    def expression(self, key: str) -> str | None:
-        """The value of user expression `key` as the string the kernel returned, or None."""
+    def _text(self, key: str):
         try:  # the kernel is untrusted: any shape may come back
             text = self.content["user_expressions"][key]["data"]["text/plain"]
-            value = ast.literal_eval(text) if isinstance(text, str) else None
-        except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
+        except (KeyError, TypeError, IndexError):
+            return None
+        return text if isinstance(text, str) else None
+
+    def oversized(self, key: str) -> bool:
+        """Whether the answer to user expression `key` is too large to be parsed."""
+        text = self._text(key)
+        return text is not None and len(text) > MAX_EXPRESSION_CHARS
+
+    def expression(self, key: str) -> str | None:
+        """The value of user expression `key` as the string the kernel returned, or None (also when it
+        is over MAX_EXPRESSION_CHARS or is not a string literal: nothing else is parsed)."""
+        text = self._text(key)
+        if text is None or len(text) > MAX_EXPRESSION_CHARS or text[:1] not in ("'", '"'):
+            return None
+        try:
+            value = ast.literal_eval(text)
+        except (TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
             return None
         return value if isinstance(value, str) else None
 
 
+def shallow(value, limit: int = MAX_DEPTH) -> bool:
+    """Whether plain data (lists and dicts) is nested at most `limit` deep (checked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+    return True
+
+
+def parse_json(text: str | None):
+    """JSON from the kernel as plain data, or None: unparsable, or nested more than MAX_DEPTH deep."""
+    import json
+
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return value if shallow(value) else None
+
+
+def _python_path() -> str | None:
+    """PYTHONPATH for the kernel, only where the grader itself found coursekit through it."""
+    package_parent = os.path.realpath(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    entries = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    return package_parent if any(os.path.realpath(entry) == package_parent for entry in entries) else None
+
+
 def kernel_environment(workdir: str) -> dict:
-    """The kernel's environment: the grader's, with one thread per library and private config folders."""
-    env = dict(os.environ)
+    """The kernel's environment, built from nothing: PATH, HOME, locale, the course's and Hugging Face's
+    settings (COURSEKIT_*, HF_*, TRANSFORMERS_*: offline mode, caches), thread counts, and private
+    folders in `workdir`; never the rest of the grader's environment (tokens, keys, PWD)."""
+    env = {name: value for name, value in os.environ.items()
+           if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES)}
+    env.setdefault("PATH", os.defpath)
     env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
                 "IPYTHONDIR": os.path.join(workdir, ".ipython"), "MPLCONFIGDIR": os.path.join(workdir, ".mpl"),
-                "TMPDIR": workdir, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"})
-    env.pop("PYTHONSTARTUP", None)
+                "TMPDIR": workdir, "PWD": workdir, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"})
+    python_path = _python_path()
+    if python_path:
+        env["PYTHONPATH"] = python_path
     return env
 
 
@@ -67,6 +128,7 @@ class SandboxKernel:
         self.memory_mb, self.protect = memory_mb, protect
         self.process: subprocess.Popen | None = None
         self.client = None
+        self.stderr_path: str | None = None
 
     def start(self, timeout: float) -> float:
         """Start the kernel and wait until it answers; returns the seconds it took."""
@@ -81,9 +143,13 @@ class SandboxKernel:
                    "--memory-mb", str(self.memory_mb), "--parent", str(os.getpid())]
         for path in self.protect:
             command += ["--protect", path]
-        self.process = subprocess.Popen(command, cwd=self.workdir, env=kernel_environment(self.workdir),
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        handle, self.stderr_path = tempfile.mkstemp(suffix=".err", dir=self.runtime_dir)
+        with reaper.LOCK:  # registered before any sweep can see it
+            self.process = subprocess.Popen(command, cwd=self.workdir, env=kernel_environment(self.workdir),
+                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=handle, start_new_session=True)
+            reaper.register(self.process.pid)
+        os.close(handle)
         self.client = BlockingKernelClient()
         self.client.load_connection_file(connection)
         self.client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
@@ -106,9 +172,22 @@ class SandboxKernel:
             if reply.status == "ok":
                 return
             if reply.status == "died" or time.monotonic() >= deadline:
+                why = self._last_error()
                 self.kill()
-                raise KernelStartError("the grading kernel did not start" if reply.status == "died"
-                                       else "the grading kernel did not answer in time")
+                what = "did not start" if reply.status == "died" else "did not answer in time"
+                raise KernelStartError(f"the grading kernel {what}" + (f" ({why})" if why else ""))
+
+    def _last_error(self) -> str:
+        """The last line the kernel wrote to stderr while starting (before any learner code ran)."""
+        try:
+            with open(self.stderr_path, "rb") as handle:
+                handle.seek(max(0, os.fstat(handle.fileno()).st_size - 4096))
+                lines = handle.read().decode("utf-8", "replace").strip().splitlines()
+        except (OSError, TypeError):
+            return ""
+        from .safetext import clean
+
+        return clean(lines[-1], 200) if lines else ""
 
     def alive(self) -> bool:
         """Whether the kernel process is still running."""
@@ -154,8 +233,10 @@ class SandboxKernel:
                 return Reply("ok" if content.get("status") == "ok" else "error", content)
 
     def kill(self) -> None:
-        """Kill the kernel's whole process group and close the channels (safe to call twice)."""
+        """Kill every process below the kernel (whatever its session), the kernel's whole process group,
+        and close the channels (safe to call twice)."""
         if self.process is not None and self.process.poll() is None:
+            reaper.kill_tree(self.process.pid)
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -165,6 +246,14 @@ class SandboxKernel:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
+            else:
+                reaper.unregister(self.process.pid)
         if self.client is not None:
             self.client.stop_channels()
             self.client = None
+        if self.stderr_path is not None:
+            try:
+                os.unlink(self.stderr_path)
+            except OSError:
+                pass
+            self.stderr_path = None

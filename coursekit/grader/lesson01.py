@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 import random
 
-from .compare import Mismatch, close_dict, exact
+from .compare import Mismatch, close_dict, exact, show
+from .safetext import clean
 from .tasks import Case, Misconception, Task, register
 
 TOLERANCE = 1e-5
@@ -46,9 +47,16 @@ def count_trainable(spec):
     return sum(size for name, size in bert_parameters(spec["config"]).items() if not _frozen(name, spec))
 
 
+def _split(spec, trains) -> dict:
+    names = sorted(bert_parameters(spec["config"]))
+    return {"trainable": [name for name in names if trains(name)],
+            "frozen": [name for name in names if not trains(name)]}
+
+
 def freeze_encoder(spec):
-    """The parameters still trainable once the encoder is frozen: the head's."""
-    return sorted(name for name in bert_parameters(spec["config"]) if name.startswith("classifier."))
+    """Which parameters still train once the encoder is frozen (the head's) and which are frozen (all the
+    others: every model has its own, so no fixed list of names passes)."""
+    return _split(spec, lambda name: name.startswith("classifier."))
 
 
 def block_of(name: str) -> str | None:
@@ -90,7 +98,7 @@ def _tensors_not_numbers(spec):
 
 
 def _encoder_layers_only(spec):
-    return sorted(name for name in bert_parameters(spec["config"]) if not name.startswith("bert.encoder."))
+    return _split(spec, lambda name: not name.startswith("bert.encoder."))
 
 
 def _layers_from_zero(name):
@@ -111,22 +119,32 @@ def _groups(names) -> str:
         depth = 4 if name.startswith("bert.encoder.") else 2 if name.startswith("bert.") else 1
         group = ".".join(parts[:depth])
         groups[group] = groups.get(group, 0) + 1
-    return ", ".join(f"{group}.* ({count})" for group, count in groups.items()) or "nothing"
+    shown = [f"{group}.* ({count})" for group, count in groups.items()]
+    return (", ".join(shown[:12]) + (f", ... ({len(shown) - 12} more)" if len(shown) > 12 else "")) or "nothing"
 
 
 def compare_trainable(expected, got) -> Mismatch | None:
-    """The trainable parameter names after the call, against the expected ones, by group."""
+    """The trainable parameter names after the call, against the expected ones, by group; and every
+    other parameter of the model still there, frozen."""
     trainable = got.get("trainable") if isinstance(got, dict) else None
-    if not isinstance(trainable, list):
-        return Mismatch("only the head's parameters trainable", repr(got))
-    if sorted(map(str, trainable)) == sorted(expected):
-        return None
-    should_freeze = [name for name in trainable if name not in expected]
-    should_train = [name for name in expected if name not in trainable]
-    detail = "; ".join(part for part in (f"still trainable: {_groups(should_freeze)}" if should_freeze else "",
-                                         f"frozen but should train: {_groups(should_train)}" if should_train else "")
-                       if part)
-    return Mismatch(f"trainable: {_groups(expected)}", f"trainable: {_groups(trainable)}", detail)
+    frozen = got.get("frozen") if isinstance(got, dict) else None
+    if not isinstance(trainable, list) or not isinstance(frozen, list):
+        return Mismatch("only the head's parameters trainable", show(got))
+    trainable, frozen = [clean(name, 200) for name in trainable], [clean(name, 200) for name in frozen]
+    want = expected["trainable"]
+    if sorted(trainable) != sorted(want):
+        should_freeze = [name for name in trainable if name not in want]
+        should_train = [name for name in want if name not in trainable]
+        detail = "; ".join(part for part in (f"still trainable: {_groups(should_freeze)}" if should_freeze else "",
+                                             f"frozen but should train: {_groups(should_train)}" if should_train
+                                             else "") if part)
+        return Mismatch(f"trainable: {_groups(want)}", f"trainable: {_groups(trainable)}", detail)
+    if sorted(frozen) != sorted(expected["frozen"]):
+        gone = [name for name in expected["frozen"] if name not in frozen]
+        return Mismatch(f"frozen: {_groups(expected['frozen'])}", f"frozen: {_groups(frozen)}",
+                        f"missing from the model: {_groups(gone)}; keep the model's modules and set "
+                        f"requires_grad to False on their parameters" if gone else "")
+    return None
 
 
 # ---- hidden cases ----------------------------------------------------------------------------------------
@@ -149,7 +167,9 @@ def _hidden_count(rng: random.Random) -> Case:
 
 
 def _hidden_freeze(rng: random.Random) -> Case:
-    return Case(({"config": _random_config(rng), "seed": rng.randrange(1000), "frozen": []},))
+    """A model with another number of layers than the visible one's 2: its frozen parameters differ."""
+    config = dict(_random_config(rng), num_hidden_layers=rng.choice([1, 3, 4]))
+    return Case(({"config": config, "seed": rng.randrange(1000), "frozen": []},))
 
 
 def _values(rng: random.Random, count: int) -> list[float]:
@@ -229,7 +249,8 @@ register(
          misconceptions=(Misconception(_encoder_layers_only, "model.bert.encoder is only the layers: the "
                                        "embeddings and the pooler are part of the pretrained model too "
                                        "(model.base_model)."),
-                         Misconception(lambda spec: [], "The head (model.classifier) must keep training.")),
+                         Misconception(lambda spec: _split(spec, lambda name: False),
+                                       "The head (model.classifier) must keep training.")),
          untouched=lambda value: isinstance(value, dict) and value.get("returned_none") is True
          and not value.get("frozen")),
     Task("01-relative-change", "Relative weight change per block", "relative_change", ("before", "after"),

@@ -7,6 +7,7 @@ import random
 import threading
 
 from .compare import Mismatch, close_dict, equal, show, type_name
+from .safetext import clean
 from .tasks import Case, Misconception, Task, register
 from .vocabulary import WORDS
 
@@ -116,10 +117,24 @@ _WHY = {
 }
 
 
+_PLAIN_TYPES = {"dict": "a dict", "list": "a list", "str": "a string", "int": "an int", "float": "a float",
+                "bool": "a bool", "NoneType": "None", "None": "None"}
+
+
+def _returned_kind(got) -> str:
+    name = got.get("type") if isinstance(got, dict) and isinstance(got.get("type"), str) else None
+    if name is None:
+        return type_name(got)
+    name = clean(name, 80)
+    return _PLAIN_TYPES.get(name) or f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} object"
+
+
 def compare_arguments(expected, got) -> Mismatch | None:
-    """The early-stopping fields of the returned TrainingArguments, each against what it must be."""
-    if not isinstance(got, dict) or "eval_strategy" not in got:
-        return Mismatch("TrainingArguments", show(got), f"return TrainingArguments, not {type_name(got)}")
+    """The early-stopping fields of the returned TrainingArguments, each against what it must be;
+    anything but a TrainingArguments (a dict or a namespace with the same fields) fails."""
+    if not isinstance(got, dict) or got.get("training_arguments") is not True:
+        kind = _returned_kind(got)
+        return Mismatch("TrainingArguments(...)", kind, f"return TrainingArguments(...), not {kind}")
     for field, value in expected.items():
         if not any(equal(got.get(field), accepted) for accepted in _ACCEPTED.get(field, (value,))):
             return Mismatch(f"{field}={show(value)}", f"{field}={show(got.get(field))}", _WHY[field])
@@ -212,6 +227,8 @@ register(
          ("output_dir",), "args", early_stopping_args, compare_arguments, observer="training_args",
          visible=(Case(("checkpoints",), "output_dir='checkpoints'"),),
          hidden=_hidden_dir,
+         untouched=lambda value: value is None or (isinstance(value, dict) and value.get("type") == "None"
+                                                   and value.get("training_arguments") is False),
          nudge="Early stopping needs an evaluation and a checkpoint every epoch, and Trainer must know which "
                "checkpoint is best: the one with the lowest validation loss.",
          hint="Pass the output_dir you are given; set both the evaluation and the save strategy to every "

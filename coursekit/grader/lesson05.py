@@ -153,7 +153,7 @@ register(
                   _collapse_case([0] * 50 + [2] * 50, "three class ids, half class 0, half class 2"),
                   _collapse_case([0] * 19 + [1], "exactly 95% class 0"),
                   _collapse_case([1] * 92 + [0] * 8, "92% class 1")),
-         hidden=_hidden_collapse,
+         hidden=_hidden_collapse, hidden_count=12,  # True or False: a guess passes 5 hidden cases 1 time in 32
          nudge="Collapse means that one class, whichever it is, takes at least 95% of the predictions.",
          hint="Count each class id (there may be more than two classes), divide the largest count by the "
               "number of predictions, and compare with 0.95 so that exactly 95% counts as collapsed.",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-MAX_CHARS = 1_000_000  # a returned value larger than this as JSON is not taken
+MAX_CHARS = 200_000  # a returned value larger than this as JSON is not taken (the grader takes at most 1 MiB)
 MAX_DEPTH = 20
 
 
@@ -23,6 +23,7 @@ class Unserializable(Exception):
 # ---- turning a returned value into plain data ------------------------------------------------------
 
 def _a(name: str) -> str:
+    name = name if len(name) <= 80 else name[:80] + "..."
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
@@ -147,9 +148,15 @@ _ARGUMENT_FIELDS = ("output_dir", "eval_strategy", "save_strategy", "load_best_m
 
 
 def _training_args(returned, inputs):
-    if returned is None or not hasattr(returned, "eval_strategy"):
-        return plain(returned)
-    fields = {"type": type(returned).__name__}
+    """The early-stopping fields of a returned TrainingArguments (a subclass too); anything else
+    (a dict, a SimpleNamespace with the same fields) is reported as what it is, not as arguments."""
+    import sys
+
+    module = sys.modules.get("transformers.training_args")  # loaded if the function made one
+    cls = getattr(module, "TrainingArguments", None)
+    if returned is None or cls is None or not isinstance(returned, cls):
+        return {"training_arguments": False, "type": "None" if returned is None else type(returned).__name__[:80]}
+    fields = {"training_arguments": True, "type": type(returned).__name__[:80]}
     for field in _ARGUMENT_FIELDS:
         fields[field] = plain(getattr(returned, field, None))
     return fields

@@ -6,26 +6,35 @@ past its limit, or one that ends the kernel (os._exit, a crash, memory), costs a
 fresh one starts, the cells that had completed are replayed, and the notebook goes on after the
 offending cell. After each cell the grader asks the kernel which objects the task names are bound
 to; when one changes, that task is evaluated: one silent request per case, each within the
-per-call limit, whose only answer is the plain data the probe returns. At the end of the notebook
-every task is evaluated again, so a task's result is its last evaluation, and results recorded
-before a kernel died stay. Verdicts are computed here, never in the kernel.
+per-call limit, whose only answer is the plain data the probe returns. Every evaluation calls every
+case (visible, then hidden ones drawn afresh for that evaluation from the secret seed and an
+evaluation counter) in a fixed order, whatever the answers: nothing the kernel can observe depends
+on whether it answered right. At the end of the notebook every task is evaluated again, so a task's
+result is its last evaluation, and results recorded before a kernel died stay. Verdicts are
+computed here, never in the kernel. The kernel runs in a private temporary folder holding a copy
+of its own notebook; processes it left behind are killed when the notebook is done (reaper.py).
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import secrets
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 
-from .kernel import KernelStartError, SandboxKernel
+from . import reaper
+from .kernel import KernelStartError, SandboxKernel, parse_json
+from .safetext import clean
 from .submission import Submission
-from .verdict import ERROR, TIMED_OUT, collect, judge, result_row
+from .verdict import ERROR, NOT_ATTEMPTED, TIMED_OUT, collect, judge, result_row
 
 PROBE = "__import__('coursekit.grader.probe', fromlist=['probe'])"
+MIN_MEMORY_MB = 1280  # measured: a kernel starts (python, IPython, torch) within 1280 MiB, not 1024
+MIN_MEMORY_MB_TRANSFORMERS = 2048  # measured: exercises 01 and 02 (transformers, tiny BERTs) pass in 2048, not 1536
 PREPARED_BUILDERS = ("bert", "eval_pred")
 
 
@@ -41,6 +50,10 @@ class Limits:
     max_restarts: int = 5
 
 
+class NoKernelError(RuntimeError):
+    """Not even the first kernel started (too little memory, a broken installation): no grading at all."""
+
+
 class _Stop(Exception):
     """Grading of this notebook ends early (out of time, or too many restarts); results so far stand."""
 
@@ -50,10 +63,13 @@ class _OutOfTime(_Stop):
 
 
 def _plain_json(text: str | None):
-    try:
-        return json.loads(text) if isinstance(text, str) else None
-    except (ValueError, RecursionError):
-        return None
+    return parse_json(text)
+
+
+def defines(source: str, name: str) -> bool:
+    """Whether a cell's source defines `name` (def, class, or an assignment at the start of a line)."""
+    return re.search(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*(?::[^=]*)?=(?!=)",
+                     source, re.MULTILINE) is not None
 
 
 def _asks_exit(reply) -> bool:
@@ -64,17 +80,18 @@ def _asks_exit(reply) -> bool:
 
 def _first_line(source: str) -> str:
     line = source.strip().splitlines()[0]
-    return line if len(line) <= 50 else line[:47] + "..."
+    return clean(line if len(line) <= 50 else line[:47] + "...", 60)
 
 
 class NotebookRun:
     """The grading of one submission. seed: where its hidden cases come from (never sent to the kernel)."""
 
-    def __init__(self, submission: Submission, limits: Limits, seed: int, runtime_dir: str):
-        self.sub, self.limits, self.runtime_dir = submission, limits, runtime_dir
-        self.cases = {task.task_id: [(c, False) for c in task.visible]
-                      + [(c, True) for c in task.hidden_cases(random.Random(f"{seed}:{task.task_id}"))]
-                      for task in submission.tasks}
+    def __init__(self, submission: Submission, limits: Limits, seed: int, runtime_dir: str,
+                 protect: tuple = ()):
+        self.sub, self.limits, self.runtime_dir, self.seed = submission, limits, runtime_dir, seed
+        self.protect = [runtime_dir, *protect]
+        self.evaluations: dict[str, int] = {}
+        self.failed_cells: list[tuple[int, str]] = []
         self.names = [task.function for task in submission.tasks]
         self.results: dict[str, dict] = {}
         self.fatal: set[str] = set()
@@ -84,6 +101,9 @@ class NotebookRun:
         self.kernel_seconds: list[float] = []
         self.kernel: SandboxKernel | None = None
         self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")
+        if submission.data is not None:  # its own notebook, next to it (never the submissions folder)
+            with open(f"{self.workdir}/{submission.local_name}", "wb") as handle:
+                handle.write(submission.data)
         self.deadline = time.monotonic() + limits.notebook_timeout
         self.restarts = 0
         self.prepared: set[str] = set()
@@ -97,9 +117,18 @@ class NotebookRun:
 
     def _start(self) -> None:
         self._limit(self.limits.startup_timeout)
-        self.kernel = SandboxKernel(self.workdir, self.runtime_dir, self.limits.memory_mb, [self.runtime_dir])
+        self.kernel = SandboxKernel(self.workdir, self.runtime_dir, self.limits.memory_mb, self.protect)
         self.kernel_seconds.append(self.kernel.start(min(self.limits.startup_timeout, max(self.left(), 1))))
         self.prepared = set()
+
+    def _first_start(self) -> None:
+        try:
+            self._start()
+        except KernelStartError as exc:
+            memory = (f"; is --memory-mb {self.limits.memory_mb} enough? a kernel needs about {MIN_MEMORY_MB} MiB "
+                      f"to start, {MIN_MEMORY_MB_TRANSFORMERS} MiB for exercises 01 and 02" if self.limits.memory_mb
+                      else "")
+            raise NoKernelError(f"{exc}{memory}") from None
 
     def _restart(self) -> None:
         """A fresh kernel with the completed cells replayed (a replayed cell that fails is dropped)."""
@@ -153,6 +182,7 @@ class NotebookRun:
                                         user_expressions={"fp": f"{PROBE}.fingerprints(globals(), {names})"})
             reply = after if after.status in ("timeout", "died") else reply
         if reply.status in ("timeout", "died"):
+            self.failed_cells.append((index, reply.status))
             what = (f"ran past the {self.limits.cell_timeout:g} s a cell may take and was stopped"
                     if reply.status == "timeout" else "ended the Python process")
             self.notes.append(f"code cell {index + 1} ({_first_line(source)}) {what}; the rest of the notebook "
@@ -190,12 +220,21 @@ class NotebookRun:
                                     user_expressions={"r": expression})
         if reply.status in ("timeout", "died"):
             return {"kind": reply.status}
+        if reply.oversized("r"):
+            return {"kind": "too_big"}
         found = _plain_json(reply.expression("r")) if reply.status == "ok" else None
         return found if isinstance(found, dict) and isinstance(found.get("kind"), str) else {"kind": "unreadable"}
 
+    def cases(self, task) -> list:
+        """The visible cases, then hidden ones drawn afresh for this evaluation of `task` (the secret
+        seed and an evaluation counter: a re-grade with the same seed draws the same ones)."""
+        count = self.evaluations[task.task_id] = self.evaluations.get(task.task_id, 0) + 1
+        rng = random.Random(f"{self.seed}:{task.task_id}:{count}")
+        return [(c, False) for c in task.visible] + [(c, True) for c in task.hidden_cases(rng)]
+
     def _evaluate(self, task) -> None:
         self._prepare(task.builder)
-        outcomes = collect(task, self.cases[task.task_id], lambda case, hidden: self._call(task, case),
+        outcomes = collect(task, self.cases(task), lambda case, hidden: self._call(task, case),
                            self.limits.call_timeout)
         self.results[task.task_id] = judge(task, outcomes, 1, self.limits.call_timeout)
         killed = outcomes[-1].result.get("kind") in ("timeout", "died")
@@ -214,41 +253,63 @@ class NotebookRun:
     # ---- the whole notebook ----------------------------------------------------------------------
 
     def run(self) -> dict:
-        """Run the notebook and every evaluation; the report (see `report`)."""
+        """Run the notebook and every evaluation; the report (see `report`). NoKernelError when the very
+        first kernel does not start (the grader's set-up, not the notebook's doing)."""
         try:
-            self._start()
+            self._first_start()
             for index in range(len(self.sub.cells)):
                 self._run_cell(index)
             self._evaluate_final()
         except _Stop as stop:
             self.notes.append(str(stop))
             self.out_of_time = isinstance(stop, _OutOfTime)
-        except KernelStartError as exc:
+        except KernelStartError as exc:  # a restart that failed: the results so far stand
             self.notes.append(f"The grader could not run this notebook: {exc}.")
         finally:
             if self.kernel is not None:
                 self.kernel.kill()
+            reaper.sweep()
             shutil.rmtree(self.workdir, ignore_errors=True)
         return self.report()
+
+    def _unfinished_cell(self, task) -> dict | None:
+        """The result of a task whose function was defined by a cell that was stopped (so never defined)."""
+        for index, status in self.failed_cells:
+            if defines(self.sub.cells[index], task.function):
+                what = (f"ran past the {self.limits.cell_timeout:g} s a cell may take and was stopped"
+                        if status == "timeout" else "ended the Python process")
+                return result_row(task, TIMED_OUT if status == "timeout" else ERROR,
+                                  f"Code cell {index + 1}, which defines `{task.function}`, {what}, so "
+                                  f"`{task.function}` was never defined: make that cell finish (move slow or "
+                                  f"exiting code out of it).")
+        return None
 
     def report(self) -> dict:
         """{"exercise", "score", "max_score", "tasks": [per-task result], "notes", "kernel_start_s"}."""
         rows = []
         for task in self.sub.tasks:
             unfinished = "The notebook stopped before this task could be graded."
-            rows.append(self.results.get(task.task_id)
-                        or result_row(task, TIMED_OUT if self.out_of_time else ERROR, unfinished))
+            row = (self.results.get(task.task_id)
+                   or result_row(task, TIMED_OUT if self.out_of_time else ERROR, unfinished))
+            if row["status"] == NOT_ATTEMPTED:
+                row = self._unfinished_cell(task) or row
+            rows.append(row)
         return {"exercise": self.sub.exercise, "score": sum(row["points"] for row in rows), "max_score": len(rows),
                 "tasks": rows, "notes": self.notes, "kernel_start_s": [round(s, 2) for s in self.kernel_seconds]}
 
 
-def grade_submission(submission: Submission, limits: Limits = Limits(), seed: int | None = None) -> dict:
+def grade_submission(submission: Submission, limits: Limits = Limits(), seed: int | None = None,
+                     protect: tuple = ()) -> dict:
     """Grade one readable submission in fresh sandbox kernels; the report (NotebookRun.report).
 
     seed: for reproducible hidden cases (an instructor's re-grade); by default a fresh secret one.
+    protect: more paths the kernel may not open (the submissions, the gradebook and feedback).
+    NoKernelError when no kernel could start at all.
     """
     runtime_dir = tempfile.mkdtemp(prefix="coursekit-kernels-")
     try:
-        return NotebookRun(submission, limits, secrets.randbits(64) if seed is None else seed, runtime_dir).run()
+        with reaper.batch():
+            return NotebookRun(submission, limits, secrets.randbits(64) if seed is None else seed, runtime_dir,
+                               protect).run()
     finally:
         shutil.rmtree(runtime_dir, ignore_errors=True)

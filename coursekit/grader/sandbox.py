@@ -31,7 +31,12 @@ PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", 
                   "os.forkpty", "os.startfile", "pty.spawn"}
 PATH_EVENTS = {"os.remove", "os.rename", "os.rmdir", "os.truncate", "os.chmod", "os.chown", "os.link",
                "os.symlink", "os.utime", "os.mkdir", "shutil.rmtree", "shutil.copyfile", "shutil.move",
-               "shutil.copytree", "os.chflags", "os.lchflags", "os.setxattr", "os.removexattr"}
+               "shutil.copytree", "os.chflags", "os.lchflags", "os.setxattr", "os.removexattr",
+               "sqlite3.connect", "os.mkfifo", "os.mknod"}
+# where each event carries a dir_fd (a path relative to an open folder, which the hook cannot resolve)
+DIR_FD_ARGS = {"os.remove": (1,), "os.rmdir": (1,), "os.rename": (2, 3), "os.link": (2, 3), "os.symlink": (2,),
+               "os.chmod": (2,), "os.chown": (3,), "os.utime": (3,), "os.mkdir": (2,), "os.mkfifo": (2,),
+               "os.mknod": (3,)}
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
 
@@ -100,30 +105,73 @@ def _other_process(path: str, own: str) -> bool:
     return len(parts) > 2 and parts[1] == "proc" and parts[2].isdigit() and parts[2] != own
 
 
+def _holds(folder: str, roots: tuple[str, ...]) -> bool:
+    """Whether `folder` is one of `roots` or a folder above one of them."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    return any(root == folder or root.startswith(prefix) for root in roots)
+
+
+def _climbs(path) -> bool:
+    """Whether a relative path goes up (".."): relative to an open folder (dir_fd), the hook cannot
+    tell where that ends."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return False
+    text = os.fsdecode(path)
+    return not os.path.isabs(text) and ".." in text.split(os.sep)
+
+
 def _writes(mode, flags) -> bool:
     if isinstance(mode, str) and any(ch in mode for ch in "wax+"):
         return True
     return isinstance(flags, int) and bool(flags & WRITE_FLAGS)
 
 
-def make_hook(protected: list[str], read_only: list[str]):
-    """The audit hook: refuses the events listed in this module's docstring."""
+def _with_dir_fd(event: str, args: tuple) -> bool:
+    return any(len(args) > index and args[index] not in (None, -1) for index in DIR_FD_ARGS.get(event, ()))
+
+
+def make_hook(protected: list[str], read_only: list[str], workdir: str | None = None):
+    """The audit hook: refuses the events listed in this module's docstring. workdir: the kernel's
+    own folder (the current one by default), the only place where a folder may be opened as a file
+    descriptor (os.open), since a path relative to one (dir_fd) reaches the event unresolved."""
     hidden = tuple(os.path.realpath(path) for path in protected)
     fixed = tuple(os.path.realpath(path) for path in read_only) + hidden
     own = str(os.getpid())
+    home = (os.path.realpath(workdir or os.getcwd()),)
+    proc = (os.path.join(os.sep, "proc"),)
 
     def refuse(what: str):
         raise PermissionError(f"The grader's sandbox does not allow {what}.")
 
+    def check_open(args: tuple) -> None:
+        path = _resolve(args[0])
+        if path is None:
+            return
+        if _inside(path, hidden) or _other_process(path, own):
+            refuse(f"reading {args[0]}")
+        if _writes(args[1], args[2] if len(args) > 2 else None) and _inside(path, fixed):
+            refuse(f"changing {args[0]}")
+        if args[1] is None:  # os.open, the only way to a folder's file descriptor (and to dir_fd)
+            if _climbs(args[0]):
+                refuse(f"opening {args[0]} (a relative path that goes up)")
+            if not _inside(path, home) and os.path.isdir(path):
+                refuse(f"opening the folder {args[0]}")
+
+    def check_paths(event: str, args: tuple) -> None:
+        if _with_dir_fd(event, args) and any(_climbs(arg) for arg in args[:2]):
+            refuse(f"{event} on a relative path that goes up")
+        if event == "os.symlink" and args:
+            target = _resolve(args[0])
+            if _climbs(args[0]) or (target and (_holds(target, fixed + proc) or _inside(target, fixed + proc))):
+                refuse(f"a link to {args[0]}")
+        for arg in args:
+            path = _resolve(arg) if isinstance(arg, (str, bytes, os.PathLike)) else None
+            if path and _inside(path, fixed):
+                refuse(f"changing {arg}")
+
     def hook(event: str, args: tuple) -> None:
         if event == "open":
-            path = _resolve(args[0])
-            if path is None:
-                return
-            if _inside(path, hidden) or _other_process(path, own):
-                refuse(f"reading {args[0]}")
-            if _writes(args[1], args[2] if len(args) > 2 else None) and _inside(path, fixed):
-                refuse(f"changing {args[0]}")
+            check_open(args)
         elif event in PROCESS_EVENTS:
             refuse("starting other processes")
         elif event.startswith("ctypes."):
@@ -131,10 +179,7 @@ def make_hook(protected: list[str], read_only: list[str]):
         elif event in ("os.kill", "os.killpg") and args and args[0] not in (os.getpid(), 0):
             refuse("signalling other processes")
         elif event in PATH_EVENTS:
-            for arg in args:
-                path = _resolve(arg) if isinstance(arg, (str, bytes, os.PathLike)) else None
-                if path and _inside(path, fixed):
-                    refuse(f"changing {arg}")
+            check_paths(event, args)
 
     return hook
 

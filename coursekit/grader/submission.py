@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CourseError
+from .safetext import clean, path_text
 from .tasks import Task, exercises, tasks_for
 
 
@@ -22,32 +23,45 @@ class SubmissionError(CourseError):
 
 @dataclass
 class Submission:
-    """A readable notebook: its path, exercise number, tasks and code cells (source strings)."""
+    """A readable notebook, read into memory once: its path, exercise number, tasks, code cells
+    (source strings) and the file's bytes (`data`, copied next to the graded kernel)."""
 
     path: Path
     exercise: str
     tasks: list[Task]
     cells: list[str]
+    data: bytes | None = None
+
+    @property
+    def local_name(self) -> str:
+        """The notebook's file name in the kernel's folder (its own name where that is plain text)."""
+        name = self.path.name
+        plain = re.fullmatch(r"[\w.\- ]{1,120}", name, re.ASCII) and not name.startswith(".")
+        return name if plain else "submission.ipynb"
 
 
-def _load_json(path: Path) -> dict:
+def _load_json(path: Path) -> tuple[dict, bytes]:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except IsADirectoryError:
-        raise SubmissionError(f"{path}: is a folder, not a notebook") from None
+        raise SubmissionError(f"{path_text(path)}: is a folder, not a notebook") from None
     except FileNotFoundError:
-        raise SubmissionError(f"{path}: no such file or folder") from None
+        raise SubmissionError(f"{path_text(path)}: no such file or folder") from None
     except UnicodeDecodeError:
-        raise SubmissionError(f"{path}: not a notebook (not UTF-8 text)") from None
+        raise SubmissionError(f"{path_text(path)}: not a notebook (not UTF-8 text)") from None
     except OSError as exc:
-        raise SubmissionError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise SubmissionError(f"{path_text(path)}: cannot be read ({exc.strerror or exc})") from None
     try:
-        data = json.loads(text)
+        notebook = json.loads(text)
+    except RecursionError:
+        raise SubmissionError(f"{path_text(path)}: not a notebook: JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise SubmissionError(f"{path}: not a notebook: invalid JSON (line {exc.lineno}: {exc.msg})") from None
-    if not isinstance(data, dict) or "cells" not in data:
-        raise SubmissionError(f"{path}: not a notebook: JSON without notebook cells")
-    return data
+        raise SubmissionError(f"{path_text(path)}: not a notebook: invalid JSON "
+                              f"(line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(notebook, dict) or "cells" not in notebook:
+        raise SubmissionError(f"{path_text(path)}: not a notebook: JSON without notebook cells")
+    return notebook, data
 
 
 def _validated(path: Path, data: dict):
@@ -58,7 +72,7 @@ def _validated(path: Path, data: dict):
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several kinds for a malformed notebook
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SubmissionError(f"{path}: not a valid Jupyter notebook ({first[:160]})") from None
+        raise SubmissionError(f"{path_text(path)}: not a valid Jupyter notebook ({clean(first, 160)})") from None
     return nb
 
 
@@ -72,17 +86,18 @@ def exercise_of(path: Path, metadata: dict) -> str:
     match = re.match(r"(\d\d)[_\-. ]", path.name)
     if match and match.group(1) in known:
         return match.group(1)
-    raise SubmissionError(f"{path}: cannot tell which exercise this is: no coursekit exercise in its metadata "
-                          f"and its name does not start with {', '.join(known)} and '_'")
+    raise SubmissionError(f"{path_text(path)}: cannot tell which exercise this is: no coursekit exercise in its "
+                          f"metadata and its name does not start with {', '.join(known)} and '_'")
 
 
 def read_submission(path) -> Submission:
     """Read and check one notebook; SubmissionError (one line) for anything that cannot be graded."""
     path = Path(path)
-    nb = _validated(path, _load_json(path))
+    notebook, data = _load_json(path)
+    nb = _validated(path, notebook)
     exercise = exercise_of(path, nb.metadata)
     cells = [cell.source for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()]
-    return Submission(path, exercise, tasks_for(exercise), cells)
+    return Submission(path, exercise, tasks_for(exercise), cells, data)
 
 
 def find_notebooks(path) -> list[Path]:
@@ -91,12 +106,12 @@ def find_notebooks(path) -> list[Path]:
     if path.is_file():
         return [path]
     if not path.exists():
-        raise SubmissionError(f"{path}: no such file or folder")
+        raise SubmissionError(f"{path_text(path)}: no such file or folder")
     try:
         found = sorted(p for p in path.rglob("*.ipynb") if p.is_file()
                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
     except OSError as exc:
-        raise SubmissionError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise SubmissionError(f"{path_text(path)}: cannot be read ({exc.strerror or exc})") from None
     if not found:
-        raise SubmissionError(f"{path}: no notebooks (*.ipynb) in this folder")
+        raise SubmissionError(f"{path_text(path)}: no notebooks (*.ipynb) in this folder")
     return found

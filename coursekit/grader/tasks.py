@@ -2,7 +2,7 @@
 
 A Task names the learner's function in the notebook, how the kernel builds its inputs from plain
 data (a probe builder), its visible cases (fixed inputs the learner may see), a generator of hidden
-cases (fresh random inputs at every grading, from a seed the notebook never sees), the reference
+cases (fresh random inputs at every evaluation, from a seed the notebook never sees), the reference
 solution (plain Python, run in the grader's process only), a comparator that states its tolerance,
 known wrong answers with the feedback each deserves, a nudge and a fuller hint.
 """
@@ -48,7 +48,8 @@ class Misconception:
 @dataclass(frozen=True)
 class Task:
     """One graded exercise task; see the module docstring. `params` names the function's arguments
-    (for showing inputs); `untouched(value)` tells a placeholder's return value apart."""
+    (for showing inputs); `untouched(value)` tells a placeholder's return value apart; `hidden_count`
+    is how many hidden cases each evaluation draws (more where an answer is one of few values)."""
 
     task_id: str
     title: str
@@ -64,6 +65,7 @@ class Task:
     observer: str = "value"
     misconceptions: tuple[Misconception, ...] = ()
     untouched: Callable[[Any], bool] = field(default=lambda value: value is None)
+    hidden_count: int = HIDDEN_CASES
 
     @property
     def lesson(self) -> str:
@@ -75,9 +77,9 @@ class Task:
         """How the function is called, e.g. "best_epoch(rows)"."""
         return f"{self.function}({', '.join(self.params)})"
 
-    def hidden_cases(self, rng: random.Random, count: int = HIDDEN_CASES) -> list[Case]:
-        """`count` fresh hidden cases drawn with `rng`."""
-        return [self.hidden(rng) for _ in range(count)]
+    def hidden_cases(self, rng: random.Random, count: int | None = None) -> list[Case]:
+        """`count` (default: the task's hidden_count) fresh hidden cases drawn with `rng`."""
+        return [self.hidden(rng) for _ in range(self.hidden_count if count is None else count)]
 
 
 TASKS: dict[str, Task] = {}

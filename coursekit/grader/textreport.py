@@ -1,26 +1,38 @@
-"""The grade reports as text for the terminal: one submission in full, or one line per submission."""
+"""The grade reports as text for the terminal: one submission in full, or one line per submission.
+
+Everything printed is cleaned first (safetext): a notebook's exception message or file name cannot
+move the cursor, hide lines or crash the printing with text the terminal cannot encode."""
 
 from __future__ import annotations
 
 import textwrap
 
+from .safetext import clean
+
+LONG = 4000
+
+
+def _text(value, limit: int = LONG) -> str:
+    return clean(value, limit, newlines=True)
+
 
 def _indented(text: str, prefix: str = "       ") -> str:
-    return textwrap.indent(text, prefix)
+    return textwrap.indent(_text(text), prefix)
 
 
 def format_report(report: dict) -> str:
     """One submission: a line per task with its feedback under it, notes, then the total."""
     if report.get("error"):
-        return f"error: {report['error']}"
-    lines = [f"{report['submission']} (exercise {report['exercise']})"]
+        return f"error: {clean(report['error'], LONG)}"
+    lines = [f"{clean(report['submission'], LONG)} (exercise {clean(report['exercise'])})"]
     for row in report["tasks"]:
-        lines.append(f"{row['points']}/{row['max_points']}  {row['status']:<13}  {row['task']}: {row['title']}")
+        lines.append(f"{row['points']}/{row['max_points']}  {clean(row['status']):<13}  {clean(row['task'])}: "
+                     f"{clean(row['title'])}")
         if row["status"] != "passed":
             lines.append(_indented(row["message"]))
             if row.get("hint"):
                 lines.append(_indented(f"hint: {row['hint']}"))
-    lines += [f"note: {note}" for note in report.get("notes", [])]
+    lines += [f"note: {clean(note, LONG)}" for note in report.get("notes", [])]
     lines.append(f"total: {report['score']}/{report['max_score']}")
     return "\n".join(lines)
 
@@ -28,5 +40,6 @@ def format_report(report: dict) -> str:
 def format_line(report: dict) -> str:
     """One submission in one line: score, name, exercise, or its error."""
     if report.get("error"):
-        return f"  -    {report['submission']}: error: {report['error']}"
-    return f"{report['score']}/{report['max_score']}  {report['submission']} (exercise {report['exercise']})"
+        return f"  -    {clean(report['submission'], LONG)}: error: {clean(report['error'], LONG)}"
+    name = clean(report["submission"], LONG)
+    return f"{report['score']}/{report['max_score']}  {name} (exercise {report['exercise']})"

@@ -2,9 +2,11 @@
 
 Used by the grader (on values that came back from the graded kernel) and by the learner's
 `coursekit.check` alike. Visible cases are described with their input, the expected value and the
-returned one, each labelled; a hidden case is never described: the learner reads "passes the
-visible checks but not a hidden one" and a nudge. A known wrong answer gets its own feedback. The
-first failures get a nudge; the fuller hint comes only after FULL_HINT_AFTER failed attempts.
+returned one, each labelled; a hidden case is never described, and nothing the learner's code
+produced on it is repeated (an exception's class name or message could carry the hidden input):
+the learner reads "passes the visible checks but not a hidden one" and a nudge. A known wrong
+answer gets its own feedback. The first failures get a nudge; the fuller hint comes only after
+FULL_HINT_AFTER failed attempts. Text that came from the kernel is cleaned (safetext) before use.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .compare import Mismatch, equal, show
+from .safetext import clean
 from .tasks import Case, Task
 
 PASSED, FAILED, NOT_ATTEMPTED, ERROR, TIMED_OUT = "passed", "failed", "not attempted", "error", "timed out"
 FULL_HINT_AFTER = 2
 PLACEHOLDER = "This exercise still has its placeholder: write your code where it says YOUR CODE HERE."
+ENDS_EVALUATION = ("timeout", "died")  # the kernel was killed: the evaluation cannot go on
 
 
 @dataclass
@@ -60,25 +64,31 @@ def misconception_message(task: Task, case: Case, got) -> str:
 
 
 def _problem(task: Task, outcome: Outcome, limit_s: float) -> tuple[str, str] | None:
-    """(status, what went wrong) for one case, or None when it passes."""
-    result, kind = outcome.result, outcome.result.get("kind")
+    """(status, what went wrong) for one case, or None when it passes. For a hidden case nothing the
+    kernel sent is repeated."""
+    result, kind, hidden = outcome.result, outcome.result.get("kind"), outcome.hidden
     if kind == "timeout":
         return TIMED_OUT, (f"{task.call} ran for more than {limit_s:g} s on a small input: look for a loop "
                            f"that never ends.")
     if kind == "died":
         return ERROR, (f"The Python process ended while running {task.call} (os._exit, a crash, or more "
                        f"memory than allowed).")
+    if kind == "too_big":
+        return FAILED, f"{task.call} returned too much data (more than 1 MiB): return plain values."
     if kind == "not_callable":
-        return FAILED, f"`{task.function}` is {result.get('type', 'something')}, not a function."
+        what = "something else" if hidden else clean(result.get("type", "something"), 80)
+        return FAILED, f"`{task.function}` is {what}, not a function."
     if kind == "raised":
-        error = str(result.get("error", ""))
-        return ERROR, f"{task.call} raised {error.split(':')[0] if outcome.hidden else error}"
+        if hidden:
+            return ERROR, f"{task.call} raised an error on a hidden input."
+        return ERROR, f"{task.call} raised {clean(result.get('error', ''))}"
     if kind == "unserializable":
-        return FAILED, (f"{task.call} returned {result.get('error', 'an object')}: return plain values "
-                        f"(numbers, strings, True/False, lists, dicts).")
+        what = "a value that is not plain data" if hidden else clean(result.get("error", "an object"))
+        return FAILED, f"{task.call} returned {what}: return plain values (numbers, strings, True/False, lists, dicts)."
     if kind == "grader_error":
-        return ERROR, (f"The check could not build its inputs ({result.get('error', '')}): a problem of the "
-                       f"course's set-up, not of your code.")
+        what = "" if hidden else f" ({clean(result.get('error', ''))})"
+        return ERROR, (f"The check could not build its inputs{what}: a problem of the course's set-up, not of "
+                       f"your code.")
     if kind != "value":
         return ERROR, "The grader could not read what your function returned."
     return _compare(task, outcome)
@@ -115,15 +125,13 @@ def hint_for(task: Task, attempts: int) -> str:
 
 
 def collect(task: Task, cases: list[tuple[Case, bool]], run_case, limit_s: float = 10) -> list[Outcome]:
-    """Run `cases` ((case, hidden), visible first) through `run_case(case, hidden) -> result` in order,
-    stopping after the first that fails (a placeholder's None does not stop it)."""
+    """Run every one of `cases` ((case, hidden), visible first) through `run_case(case, hidden) -> result`,
+    in order, whatever each returns: what the kernel sees never depends on whether an answer was
+    right. Only a call that ended the kernel (timed out, died) ends the evaluation there."""
     outcomes = []
     for case, hidden in cases:
-        outcome = Outcome(case, hidden, run_case(case, hidden))
-        outcomes.append(outcome)
-        if outcome.result.get("kind") == "value" and task.untouched(outcome.result.get("value")):
-            continue
-        if _problem(task, outcome, limit_s) is not None:
+        outcomes.append(Outcome(case, hidden, run_case(case, hidden)))
+        if outcomes[-1].result.get("kind") in ENDS_EVALUATION:
             break
     return outcomes
 

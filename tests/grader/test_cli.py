@@ -50,7 +50,7 @@ def test_bad_input_is_one_line_and_exit_code_2(case, tmp_path, capsys):
 
 @pytest.mark.parametrize("option,value", [("--cell-timeout", "0"), ("--cell-timeout", "-5"),
                                           ("--notebook-timeout", "0"), ("--call-timeout", "-1"),
-                                          ("--jobs", "0"), ("--memory-mb", "10")])
+                                          ("--jobs", "0"), ("--memory-mb", "10"), ("--memory-mb", "1024")])
 def test_limits_must_be_positive(option, value, capsys):
     exercise = str(ROOT / "exercises" / "05_troubleshooting_overfitting.ipynb")
     assert coursekit_main(["grade", exercise, option, value]) == 2
@@ -65,3 +65,19 @@ def test_a_bad_file_from_the_command_line_has_no_traceback(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines() == [f"error: {tmp_path / '05_bad.ipynb'}: not a notebook: invalid JSON "
                                                 f"(line 1: Expecting value)"]
+
+
+def test_too_little_memory_for_a_kernel_is_an_error_naming_memory_mb_never_a_silent_zero():
+    from coursekit.grader.gradebook import grade_file
+    from coursekit.grader.runner import Limits
+
+    report = grade_file(ROOT / "exercises" / "05_troubleshooting_overfitting.ipynb", limits=Limits(memory_mb=600))
+    assert report["score"] == 0 and "did not start" in report["error"] and "--memory-mb 600" in report["error"]
+
+
+def test_a_gradebook_path_that_is_a_folder_is_one_line_before_any_grading(tmp_path, capsys):
+    (tmp_path / "grades.csv").mkdir()
+    exercise = str(ROOT / "exercises" / "05_troubleshooting_overfitting.ipynb")
+    assert coursekit_main(["grade", exercise, "--out", str(tmp_path / "grades.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "is a folder" in err and len(err.splitlines()) == 1

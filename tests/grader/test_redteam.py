@@ -1,15 +1,20 @@
 """Red team: learners gaming, hanging and crashing the grader, as real notebooks graded by the real
 grader. All submissions are graded in ONE batch through `coursekit grade FOLDER --out grades.csv
 --jobs 2` with short limits, and each must get exactly its score: 0 for the untouched placeholders
-whatever else the notebook does, plus the honest credit where a notebook also solves tasks."""
+whatever else the notebook does, plus the honest credit where a notebook also solves tasks. The
+same batch checks what a notebook can do outside Python's audit hook: a process it detached is
+killed, a classmate's file it wrecks is graded as submitted, and hostile names and text neither
+break the gradebook nor reach the terminal."""
 
 import csv
 import json
+import os
 
 import nbformat
 import pytest
 
 from coursekit.cli import main as coursekit_main
+from coursekit.grader.gradebook import feedback_path
 
 SETUP = "import coursekit"
 BEST = 'def best_epoch(rows):\n    return min(rows, key=lambda row: row["validation_loss"])["epoch"]'
@@ -146,6 +151,14 @@ attempt("grader source", lambda: (root / "coursekit" / "grader" / "lesson05.py")
 attempt("git objects", lambda: (root / ".git" / "HEAD").read_text())
 attempt("grader's command line", lambda: open(f"/proc/{os.getppid()}/cmdline").read())
 attempt("kill the grader", lambda: os.kill(os.getppid(), 9))
+attempt("dir_fd", lambda: os.read(os.open("solutions/05_troubleshooting_overfitting.ipynb", os.O_RDONLY,
+                                          dir_fd=os.open(root, os.O_RDONLY)), 10**7).decode())
+attempt("/proc by dir_fd", lambda: os.read(os.open(f"{os.getppid()}/cmdline", os.O_RDONLY,
+                                                   dir_fd=os.open("/proc", os.O_RDONLY)), 999).decode())
+attempt("up from an open folder", lambda: os.read(os.open("../" * 12 + str(target)[1:], os.O_RDONLY,
+                                                          dir_fd=os.open(".", os.O_RDONLY)), 10**7).decode())
+attempt("a link to /", lambda: (os.symlink("/", "everything"), open(f"everything{target}").read())[1])
+attempt("sqlite3 in the course", lambda: __import__("sqlite3").connect(str(root / "coursekit" / "planted.db")))
 print(outcomes)"""
 
 SWALLOWED_INTERRUPT = """\
@@ -180,6 +193,55 @@ import os, sys
 sys.stdout = open(os.devnull, "w")
 sys.stderr = None"""
 
+HOSTILE_TEXT = LOOKUP_TABLE + """
+
+def best_epoch(rows):  # right on the visible inputs; on a hidden one, an exception named after the input
+    if json.dumps(rows) in VISIBLE:
+        return VISIBLE[json.dumps(rows)][0]
+    raise type("HIDDEN_" + json.dumps(rows).replace(":", ";"), (Exception,), {})("SECRET " + json.dumps(rows))
+
+def overfitting_from(rows):
+    raise ValueError("\\ud800 a lone surrogate \\x1b[2K\\r\\x1b[1A1/1  passed  fake line\\x1b[8m")
+
+Huge = type("H" * 5_000_000, (), {})
+
+def is_collapsed(predictions):
+    return Huge()"""
+
+OVERSIZED_ANSWERS = """\
+import sys
+probe = sys.modules["coursekit.grader.probe"]
+probe.call = lambda *args, **kwargs: "x" * 1_500_000
+
+class Big:
+    def __repr__(self):
+        return "[" + "0, " * 1_000_000 + "]"
+
+probe.fingerprints = lambda namespace, names: Big()"""
+
+OS_ESCAPES = """\
+import os, _posixsubprocess, torch
+
+def spawn(argv):  # no audit event: a detached process in a session of its own
+    r, w = os.pipe()
+    args = [[os.fsencode(a) for a in argv], [os.fsencode(argv[0])], True, (), None, None, -1, -1, -1, -1, -1, -1,
+            r, w, True, True, -1, None, None, None, -1, None, False]
+    try:
+        _posixsubprocess.fork_exec(*args)
+    except TypeError:  # another Python's signature
+        _posixsubprocess.fork_exec(*args[:-1])
+
+spawn(["/bin/sh", "-c", "(sleep 617.3125 &); echo started > {marker}"])
+victim = {victim!r}  # a classmate's notebook, wrecked through a shared memory map (no audit event)
+wreck = torch.from_file(victim, shared=True, size=os.stat(victim).st_size, dtype=torch.uint8)
+wreck.fill_(ord(" "))
+del wreck
+try:
+    os.makedirs({trap!r})  # a folder where the grader will write a classmate's feedback
+except PermissionError:
+    pass"""
+SLEEPER = "617.3125"
+
 # name -> (cells, expected score)
 CASES = {
     "untouched": (UNTOUCHED, 0),
@@ -200,7 +262,13 @@ CASES = {
     "redirected_stdout": ([REDIRECTED_STDOUT, BEST, OVERFIT, COLLAPSED] + CHECKS, 3),
     "memory_hog": (["blob = bytearray(64 * 2**30)", BEST, OVERFIT, COLLAPSED] + CHECKS, 3),
     "correct_alternatives": ([CORRECT_ALTERNATIVES, OVERFIT] + CHECKS, 3),
+    "hostile_text": ([HOSTILE_TEXT] + CHECKS, 0),
+    "oversized_answers": ([OVERSIZED_ANSWERS, BEST, OVERFIT, COLLAPSED] + CHECKS, 0),
+    "slow_defining_cell": ([BEST + "\n\nimport time\ntime.sleep(60)  # a slow demo left in the cell", OVERFIT, COLLAPSED]
+                           + CHECKS, 2),
+    "os_escapes": ([BEST, OVERFIT, COLLAPSED, "OS_ESCAPES"] + CHECKS, 3),  # its cell is made in the fixture
 }
+NON_UTF8_NAME = b"zz_\xff\xfe.ipynb"  # a copy of "untouched" whose file name is not UTF-8
 
 
 def notebook(cells, metadata=None):
@@ -218,11 +286,19 @@ def graded(tmp_path_factory):
     import io
 
     folder = tmp_path_factory.mktemp("submissions")
+    feedback_dir, marker = folder.parent / "grades-feedback", folder.parent / "spawned.txt"
+    escapes = OS_ESCAPES.format(marker=str(marker), victim=str(folder / "alice.ipynb"),
+                                trap=str(feedback_path(feedback_dir, "alice.ipynb")))
     for name, (cells, _) in CASES.items():
-        nbformat.write(notebook(cells), folder / f"05_{name}.ipynb")
+        nbformat.write(notebook([escapes if cell == "OS_ESCAPES" else cell for cell in cells]),
+                       folder / f"05_{name}.ipynb")
     alien = {"coursekit": {"exercise": "05"}, "kernelspec": {"name": "no-such-kernel", "display_name": "X"}}
     nbformat.write(notebook([BEST, OVERFIT, COLLAPSED] + CHECKS, alien), folder / "alice.ipynb")
     (folder / "broken.ipynb").write_text('{"cells": [')
+    (folder / "=SUM(1+1).ipynb").write_text("[1, 2]")
+    with open(os.path.join(os.fsencode(folder), NON_UTF8_NAME), "w") as handle:
+        handle.write(nbformat.writes(notebook(UNTOUCHED)))
+    feedback_path(feedback_dir, "broken.ipynb").mkdir(parents=True)  # a folder in the way of one feedback file
     out = folder.parent / "grades.csv"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -230,18 +306,18 @@ def graded(tmp_path_factory):
                                "--call-timeout", "3", "--notebook-timeout", "120", "--memory-mb", "3072",
                                "--seed", "2024"])
     assert code == 0
-    with out.open() as handle:
+    with out.open(encoding="utf-8") as handle:
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
-    return rows, folder.parent / "grades-feedback", printed.getvalue()
+    return rows, feedback_dir, printed.getvalue(), folder, marker
 
 
 def feedback(graded, name):
-    return json.loads((graded[1] / f"{name}.json").read_text())
+    return json.loads(feedback_path(graded[1], f"{name}.ipynb").read_text())
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_case_gets_exactly_its_score(graded, name):
-    rows, _, _ = graded
+    rows = graded[0]
     row = rows[f"05_{name}.ipynb"]
     assert int(row["total"]) == CASES[name][1], feedback(graded, f"05_{name}")
     assert row["max"] == "3" and row["error"] == ""
@@ -287,22 +363,73 @@ def test_hangs_and_crashes_cost_only_the_offending_cell_or_call(graded):
 
 
 def test_a_broken_file_is_a_row_and_the_batch_goes_on(graded):
-    rows, folder, printed = graded
+    rows, folder, printed = graded[:3]
     assert rows["broken.ipynb"]["total"] == "0" and "invalid JSON" in rows["broken.ipynb"]["error"]
     assert rows["alice.ipynb"]["exercise"] == "05" and rows["alice.ipynb"]["total"] == "3"
-    assert len(rows) == len(CASES) + 2 == len(list(folder.glob("*.json")))
-    assert f"graded {len(CASES) + 2} notebooks" in printed
+    assert len(rows) == len(CASES) + 4 == len([path for path in folder.glob("*.json") if path.is_file()]) + 1
+    assert f"graded {len(CASES) + 4} notebooks" in printed
+
+
+def test_a_feedback_file_that_cannot_be_written_is_an_error_on_its_row_and_the_rest_are_written(graded):
+    rows = graded[0]
+    assert "invalid JSON" in rows["broken.ipynb"]["error"] and "could not be written" in rows["broken.ipynb"]["error"]
+    assert rows["alice.ipynb"]["error"] == "" and feedback(graded, "alice")["score"] == 3  # its trap was refused
+
+
+def test_names_that_are_formulas_or_not_utf8_are_safe_gradebook_rows(graded):
+    rows = graded[0]
+    assert rows["'=SUM(1+1).ipynb"]["total"] == "0" and "without notebook cells" in rows["'=SUM(1+1).ipynb"]["error"]
+    assert rows["zz_\\xff\\xfe.ipynb"]["total"] == "0" and rows["zz_\\xff\\xfe.ipynb"]["error"] == ""
+    assert {row["status"] for row in feedback(graded, "zz_\\xff\\xfe")["tasks"]} == {"not attempted"}
+
+
+def test_hostile_text_reaches_neither_the_feedback_nor_the_terminal_and_hidden_inputs_stay_hidden(graded):
+    from coursekit.grader.textreport import format_report
+
+    report = feedback(graded, "05_hostile_text")
+    messages = {row["task"]: row["message"] for row in report["tasks"]}
+    assert messages["05-best-epoch"].endswith("raised an error on a hidden input.")
+    assert "HIDDEN" not in json.dumps(report) and "SECRET" not in json.dumps(report)
+    assert "\\x1b[2K" in messages["05-overfitting-from"] and "\\ud800" in messages["05-overfitting-from"]
+    assert "returned a HHHH" in messages["05-is-collapsed"] and len(messages["05-is-collapsed"]) < 400
+    text = format_report(dict(report, submission="05_hostile_text.ipynb"))
+    assert "\x1b" not in text and "\r" not in text and text.encode("utf-8")
+    assert "\x1b" not in graded[2]
+
+
+def test_answers_too_large_to_parse_fail_as_such(graded):
+    for row in feedback(graded, "05_oversized_answers")["tasks"]:
+        assert row["status"] == "failed" and "returned too much data" in row["message"], row
+
+
+def test_a_function_whose_cell_ran_out_of_time_is_told_so(graded):
+    row = feedback(graded, "05_slow_defining_cell")["tasks"][0]
+    assert row["status"] == "timed out" and "Code cell 2, which defines `best_epoch`, ran past the 4 s" in row["message"]
+
+
+def test_what_a_notebook_does_outside_the_audit_hook_changes_no_classmate_and_leaves_no_process(graded):
+    rows, _, _, folder, marker = graded
+    assert marker.read_text().strip() == "started"  # the detached process did start ...
+    for name in os.listdir("/proc"):  # ... and was killed with its notebook
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as handle:
+                assert SLEEPER.encode() not in handle.read(), f"process {name} survived its grading"
+        except OSError:
+            continue
+    assert (folder / "alice.ipynb").read_text().strip() == ""  # wrecked on disk ...
+    assert rows["alice.ipynb"]["total"] == "3"  # ... after it had been read: graded as submitted
 
 
 def test_gradebook_has_a_column_per_task(graded):
-    rows, _, _ = graded
+    rows = graded[0]
     assert list(next(iter(rows.values()))) == ["submission", "exercise", "05-best-epoch", "05-overfitting-from",
                                                "05-is-collapsed", "total", "max", "error"]
 
 
-def test_the_graded_kernel_refuses_each_way_to_the_solutions_and_holds_no_reference(tmp_path):
+def test_the_graded_kernel_refuses_each_way_to_the_solutions_and_holds_no_reference(tmp_path, monkeypatch):
     from coursekit.grader.kernel import SandboxKernel
 
+    monkeypatch.setenv("INSTRUCTOR_SECRET_TOKEN", "hf_hunter2")
     (tmp_path / "work").mkdir()
     (tmp_path / "run").mkdir()
     kernel = SandboxKernel(str(tmp_path / "work"), str(tmp_path / "run"), 3072, [str(tmp_path / "run")])
@@ -311,12 +438,15 @@ def test_the_graded_kernel_refuses_each_way_to_the_solutions_and_holds_no_refere
         reply = kernel.execute(f"{SETUP}\n{EXEC_SOLUTIONS}", 60, user_expressions={
             "outcomes": "str(outcomes)",
             "modules": "str(sorted(m for m in __import__('sys').modules if m.startswith('coursekit.grader')))",
-            "check": "coursekit.check.__module__"})
+            "check": "coursekit.check.__module__",
+            "environment": "str((os.environ.get('INSTRUCTOR_SECRET_TOKEN'), os.environ.get('PWD'), os.getcwd()))"})
         assert reply.status == "ok", reply.content
         outcomes = eval(reply.expression("outcomes"))
         assert set(outcomes.values()) == {"PermissionError"}, outcomes
         assert eval(reply.expression("modules")) == ["coursekit.grader", "coursekit.grader.probe"]
         assert reply.expression("check") == "__main__"  # the sandbox's stub, not the learner-side check
+        work = str(tmp_path / "work")
+        assert eval(reply.expression("environment")) == (None, work, work)
         memory = kernel.execute("blob = bytearray(8 * 2**30)", 30)
         assert memory.status == "error" and memory.content["ename"] == "MemoryError"
     finally:

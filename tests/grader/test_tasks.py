@@ -12,7 +12,7 @@ from coursekit.grader import lesson01, lesson03
 from coursekit.grader.learner import run_task
 from coursekit.grader.probe import invoke
 from coursekit.grader.tasks import all_tasks, get_task
-from coursekit.grader.verdict import collect, judge
+from coursekit.grader.verdict import Outcome, collect, judge
 
 def passes(task_id, answer):
     result = run_task(task_id, answer)
@@ -72,6 +72,14 @@ def test_freeze_encoder_must_freeze_the_whole_base_model():
     assert run_task("01-freeze-encoder", lambda model: None)["status"] == "not attempted"
 
 
+def test_freeze_encoder_cannot_pass_by_taking_the_encoder_out_of_the_model():
+    def replace_encoder(model):
+        model.bert = torch.nn.Identity()  # only the head's parameters are left, all trainable
+        return model
+
+    fails("01-freeze-encoder", replace_encoder, "missing from the model")
+
+
 def test_bert_parameter_inventory_matches_transformers():
     from transformers import BertConfig, BertForSequenceClassification
 
@@ -118,6 +126,24 @@ def test_early_stopping_rejects_greater_is_better_for_a_loss():
           "greater_is_better=False", "highest loss")
     fails("02-early-stopping-args", lambda d: _arguments("checkpoints"),  # hard-coded: a hidden output_dir catches it
           "passes the visible checks but not a hidden one")
+
+
+def test_early_stopping_wants_real_training_arguments_not_the_same_fields():
+    from types import SimpleNamespace
+
+    fields = dict(eval_strategy="epoch", save_strategy="epoch", load_best_model_at_end=True,
+                  metric_for_best_model="eval_loss", greater_is_better=False, report_to=[])
+    fails("02-early-stopping-args", lambda d: dict(fields, output_dir=d), "return TrainingArguments(...), not a dict")
+    fails("02-early-stopping-args", lambda d: SimpleNamespace(output_dir=d, **fields),
+          "return TrainingArguments(...), not a SimpleNamespace object")
+
+
+@pytest.mark.parametrize("task_id", sorted(all_tasks()))
+def test_a_placeholder_that_returns_none_is_not_attempted_in_every_task(task_id):
+    def placeholder(*args):  # an exercise's untouched body: `...`
+        return None
+
+    assert run_task(task_id, placeholder)["status"] == "not attempted"
 
 
 def _metrics(eval_pred, rounding=None):
@@ -257,8 +283,10 @@ class AlwaysEqual:
 def test_an_always_equal_object_fails_every_task(task_id):
     result = run_task(task_id, lambda *args: AlwaysEqual())
     assert result["status"] == "failed", result
-    if get_task(task_id).observer != "model":  # freeze_encoder is judged on the model, not on what it returns
+    if get_task(task_id).observer == "value":  # freeze_encoder is judged on the model, not on what it returns
         assert "returned an AlwaysEqual object" in result["message"], result
+    elif get_task(task_id).observer == "training_args":
+        assert "not an AlwaysEqual object" in result["message"], result
 
 
 @pytest.mark.parametrize("task_id", sorted(all_tasks()))
@@ -280,6 +308,81 @@ def test_hidden_cases_are_fresh_for_each_seed_and_a_table_of_them_fails(task_id)
     assert result["status"] != "passed"
     assert result["message"].startswith("Your answer passes the visible checks but not a hidden one.")
     assert "input:" not in result["message"] and "expected:" not in result["message"]
+
+
+@pytest.mark.parametrize("task_id", sorted(all_tasks()))
+def test_no_constant_answer_passes_even_from_a_forged_observer(task_id):
+    # a notebook can patch the probe so that it reports any value it likes (finding 5): every task's
+    # expected value must vary over its cases, so no fixed report passes, whatever the function did
+    task = get_task(task_id)
+    cases = [(c, False) for c in task.visible] + [(c, True) for c in task.hidden_cases(random.Random(5))]
+    constants = []
+    for case, _ in cases:
+        value = task.reference(*case.args)
+        if value not in constants:
+            constants.append(value)
+    for value in constants:
+        forged = dict(value, training_arguments=True) if task.observer == "training_args" else value
+        result = judge(task, collect(task, cases, lambda case, hidden: {"kind": "value", "value": forged}))
+        assert result["status"] != "passed", (task_id, value)
+
+
+def test_every_case_is_called_in_the_same_order_whatever_the_answers():
+    # an evaluation that stopped at the first wrong answer told the kernel which guess was wrong (finding 6)
+    task = get_task("05-best-epoch")
+    cases = [(c, False) for c in task.visible] + [(c, True) for c in task.hidden_cases(random.Random(6))]
+    answers = [lambda rows: task.reference(rows), lambda rows: 0.0, lambda rows: 1 / 0, lambda rows: object()]
+    for answer in answers:
+        called = []
+
+        def run(case, hidden):
+            called.append(case)
+            return invoke(answer, "args", list(case.args))
+
+        collect(task, cases, run)
+        assert called == [case for case, _ in cases]
+
+
+def test_each_evaluation_draws_fresh_hidden_cases_reproducibly(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from coursekit.grader.runner import Limits, NotebookRun
+    from coursekit.grader.submission import Submission
+    from coursekit.grader.tasks import tasks_for
+
+    def hidden_draws(seed):
+        run = NotebookRun(Submission(Path("x.ipynb"), "05", tasks_for("05"), []), Limits(), seed, str(tmp_path))
+        shutil.rmtree(run.workdir)
+        task = get_task("05-is-collapsed")
+        return [[case.args for case, hidden in run.cases(task) if hidden] for _ in range(3)]
+
+    first = hidden_draws(11)
+    assert first[0] != first[1] != first[2] and len(first[0]) == get_task("05-is-collapsed").hidden_count == 12
+    assert hidden_draws(11) == first  # --seed re-grades the same way
+    assert hidden_draws(12) != first
+
+
+def test_a_hidden_failure_repeats_nothing_the_code_produced():
+    # an exception's class name or message, or a type name, can carry the hidden input (finding 11)
+    import json
+
+    visible = {json.dumps(case.args[0]) for case in get_task("05-best-epoch").visible}
+
+    def leaky(rows):
+        if json.dumps(rows) in visible:
+            return min(rows, key=lambda row: row["validation_loss"])["epoch"]
+        raise type("HIDDEN_" + json.dumps(rows).replace(":", ";"), (Exception,), {})("SECRET " + json.dumps(rows))
+
+    result = fails("05-best-epoch", leaky, "raised an error on a hidden input")
+    assert "HIDDEN" not in result["message"] and "SECRET" not in result["message"]
+    task = get_task("05-best-epoch")
+    hidden = task.hidden_cases(random.Random(1))[0]
+    for leak in ({"kind": "unserializable", "error": "a HIDDEN_X object"}, {"kind": "not_callable", "type": "HIDDEN"},
+                 {"kind": "grader_error", "error": "HIDDEN"}):
+        outcomes = [Outcome(case, False, {"kind": "value", "value": task.reference(*case.args)})
+                    for case in task.visible] + [Outcome(hidden, True, leak)]
+        assert "HIDDEN" not in judge(task, outcomes)["message"], leak
 
 
 def test_the_fuller_hint_comes_only_after_repeated_failures():
