@@ -21,12 +21,10 @@ from pathlib import Path
 
 from . import reaper
 from .runner import Limits, NoKernelError, grade_submission
-from .safetext import clean, csv_cell, path_text, short_hash
+from .safetext import MESSAGE_CHARS, clean, csv_cell, path_text, short_hash
 from .submission import Submission, SubmissionError, find_notebooks, read_submission
 from .tasks import all_tasks, get_task
 from .verdict import NOT_ATTEMPTED, PASSED, hint_for
-
-MESSAGE_CHARS = 4000
 
 
 def submissions(paths: list) -> list[tuple[Path, str]]:

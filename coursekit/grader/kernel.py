@@ -46,6 +46,11 @@ class Reply:
     content: dict = field(default_factory=dict)
     seconds: float = 0.0
 
+    @property
+    def ended(self) -> bool:
+        """Whether the kernel is gone: killed at its limit, or its process ended."""
+        return self.status in ("timeout", "died")
+
     def _text(self, key: str):
         try:  # the kernel is untrusted: any shape may come back
             text = self.content["user_expressions"][key]["data"]["text/plain"]

@@ -30,7 +30,7 @@ from . import reaper
 from .kernel import KernelStartError, SandboxKernel, parse_json
 from .safetext import clean
 from .submission import Submission
-from .verdict import ERROR, NOT_ATTEMPTED, TIMED_OUT, collect, judge, result_row
+from .verdict import ENDS_EVALUATION, ERROR, NOT_ATTEMPTED, TIMED_OUT, collect, judge, result_row
 
 PROBE = "__import__('coursekit.grader.probe', fromlist=['probe'])"
 MIN_MEMORY_MB = 1280  # measured: a kernel starts (python, IPython, torch) within 1280 MiB, not 1024
@@ -60,10 +60,6 @@ class _Stop(Exception):
 
 class _OutOfTime(_Stop):
     """The per-notebook limit is used up."""
-
-
-def _plain_json(text: str | None):
-    return parse_json(text)
 
 
 def defines(source: str, name: str) -> bool:
@@ -144,7 +140,7 @@ class NotebookRun:
     def _replay(self) -> bool:
         for index in list(self.completed):
             reply = self.kernel.execute(self.sub.cells[index], self._limit(self.limits.cell_timeout))
-            if reply.status in ("timeout", "died") or _asks_exit(reply):
+            if reply.ended or _asks_exit(reply):
                 self.completed.remove(index)
                 self.notes.append(f"code cell {index + 1} failed when it was run again after a restart; "
                                   f"it was left out.")
@@ -157,14 +153,18 @@ class NotebookRun:
             raise _OutOfTime(f"The notebook used up its {self.limits.notebook_timeout:g} s; grading stopped there.")
         return min(seconds, self.left())
 
-    def _fingerprints(self) -> dict | None:
+    def _ask_fingerprints(self):
+        """The reply to one silent request for the task names' fingerprints (in its expression "fp")."""
         names = json.dumps(self.names)
-        reply = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
-                                    user_expressions={"fp": f"{PROBE}.fingerprints(globals(), {names})"})
-        if reply.status in ("timeout", "died"):
+        return self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
+                                   user_expressions={"fp": f"{PROBE}.fingerprints(globals(), {names})"})
+
+    def _fingerprints(self) -> dict | None:
+        reply = self._ask_fingerprints()
+        if reply.ended:
             self._restart()
             return None
-        found = _plain_json(reply.expression("fp")) if reply.status == "ok" else None
+        found = parse_json(reply.expression("fp")) if reply.status == "ok" else None
         return found if isinstance(found, dict) else None
 
     # ---- cells ---------------------------------------------------------------------------------
@@ -176,21 +176,17 @@ class NotebookRun:
         reply = self.kernel.execute(source, self._limit(self.limits.cell_timeout))
         if _asks_exit(reply):
             reply.status = "died"
-        if reply.status not in ("timeout", "died"):
-            names = json.dumps(self.names)
-            after = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
-                                        user_expressions={"fp": f"{PROBE}.fingerprints(globals(), {names})"})
-            reply = after if after.status in ("timeout", "died") else reply
-        if reply.status in ("timeout", "died"):
+        if not reply.ended:
+            after = self._ask_fingerprints()
+            reply = after if after.ended else reply
+        if reply.ended:
             self.failed_cells.append((index, reply.status))
-            what = (f"ran past the {self.limits.cell_timeout:g} s a cell may take and was stopped"
-                    if reply.status == "timeout" else "ended the Python process")
-            self.notes.append(f"code cell {index + 1} ({_first_line(source)}) {what}; the rest of the notebook "
-                              f"still ran.")
+            self.notes.append(f"code cell {index + 1} ({_first_line(source)}) {self._stopped(reply.status)}; the "
+                              f"rest of the notebook still ran.")
             self._restart()
             return
         self.completed.append(index)
-        found = _plain_json(after.expression("fp")) if after.status == "ok" else None
+        found = parse_json(after.expression("fp")) if after.status == "ok" else None
         if isinstance(found, dict):
             self._evaluate_changed(found)
 
@@ -207,7 +203,7 @@ class NotebookRun:
         if builder in PREPARED_BUILDERS and builder not in self.prepared:
             reply = self.kernel.execute("", self._limit(self.limits.cell_timeout), silent=True,
                                         user_expressions={"ready": f"{PROBE}.prepare({builder!r})"})
-            if reply.status in ("timeout", "died"):
+            if reply.ended:
                 self._restart()
             self.prepared.add(builder)
 
@@ -218,11 +214,11 @@ class NotebookRun:
                       f"{json.dumps(list(case.args))!r}, {task.observer!r})")
         reply = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
                                     user_expressions={"r": expression})
-        if reply.status in ("timeout", "died"):
+        if reply.ended:
             return {"kind": reply.status}
         if reply.oversized("r"):
             return {"kind": "too_big"}
-        found = _plain_json(reply.expression("r")) if reply.status == "ok" else None
+        found = parse_json(reply.expression("r")) if reply.status == "ok" else None
         return found if isinstance(found, dict) and isinstance(found.get("kind"), str) else {"kind": "unreadable"}
 
     def cases(self, task) -> list:
@@ -237,7 +233,7 @@ class NotebookRun:
         outcomes = collect(task, self.cases(task), lambda case, hidden: self._call(task, case),
                            self.limits.call_timeout)
         self.results[task.task_id] = judge(task, outcomes, 1, self.limits.call_timeout)
-        killed = outcomes[-1].result.get("kind") in ("timeout", "died")
+        killed = outcomes[-1].result.get("kind") in ENDS_EVALUATION
         (self.fatal.add if killed else self.fatal.discard)(task.task_id)
         if killed:
             self._restart()
@@ -272,15 +268,18 @@ class NotebookRun:
             shutil.rmtree(self.workdir, ignore_errors=True)
         return self.report()
 
+    def _stopped(self, status: str) -> str:
+        """What a cell that ended its kernel did, for feedback ("timeout" or "died")."""
+        return (f"ran past the {self.limits.cell_timeout:g} s a cell may take and was stopped" if status == "timeout"
+                else "ended the Python process")
+
     def _unfinished_cell(self, task) -> dict | None:
         """The result of a task whose function was defined by a cell that was stopped (so never defined)."""
         for index, status in self.failed_cells:
             if defines(self.sub.cells[index], task.function):
-                what = (f"ran past the {self.limits.cell_timeout:g} s a cell may take and was stopped"
-                        if status == "timeout" else "ended the Python process")
                 return result_row(task, TIMED_OUT if status == "timeout" else ERROR,
-                                  f"Code cell {index + 1}, which defines `{task.function}`, {what}, so "
-                                  f"`{task.function}` was never defined: make that cell finish (move slow or "
+                                  f"Code cell {index + 1}, which defines `{task.function}`, {self._stopped(status)}, "
+                                  f"so `{task.function}` was never defined: make that cell finish (move slow or "
                                   f"exiting code out of it).")
         return None
 

@@ -10,6 +10,7 @@ import os
 import re
 
 LONG = 300
+MESSAGE_CHARS = 4000  # a whole feedback message, note or error as printed and stored
 _INVISIBLE = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"  # DEL, C1, bidi, surrogates
 _UNSAFE_KEEP_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
 _UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE}]")

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import textwrap
 
-from .safetext import clean
-
-LONG = 4000
+from .safetext import MESSAGE_CHARS, clean
 
 
-def _text(value, limit: int = LONG) -> str:
+def _text(value, limit: int = MESSAGE_CHARS) -> str:
     return clean(value, limit, newlines=True)
 
 
@@ -23,8 +21,8 @@ def _indented(text: str, prefix: str = "       ") -> str:
 def format_report(report: dict) -> str:
     """One submission: a line per task with its feedback under it, notes, then the total."""
     if report.get("error"):
-        return f"error: {clean(report['error'], LONG)}"
-    lines = [f"{clean(report['submission'], LONG)} (exercise {clean(report['exercise'])})"]
+        return f"error: {clean(report['error'], MESSAGE_CHARS)}"
+    lines = [f"{clean(report['submission'], MESSAGE_CHARS)} (exercise {clean(report['exercise'])})"]
     for row in report["tasks"]:
         lines.append(f"{row['points']}/{row['max_points']}  {clean(row['status']):<13}  {clean(row['task'])}: "
                      f"{clean(row['title'])}")
@@ -32,7 +30,7 @@ def format_report(report: dict) -> str:
             lines.append(_indented(row["message"]))
             if row.get("hint"):
                 lines.append(_indented(f"hint: {row['hint']}"))
-    lines += [f"note: {clean(note, LONG)}" for note in report.get("notes", [])]
+    lines += [f"note: {clean(note, MESSAGE_CHARS)}" for note in report.get("notes", [])]
     lines.append(f"total: {report['score']}/{report['max_score']}")
     return "\n".join(lines)
 
@@ -40,6 +38,6 @@ def format_report(report: dict) -> str:
 def format_line(report: dict) -> str:
     """One submission in one line: score, name, exercise, or its error."""
     if report.get("error"):
-        return f"  -    {clean(report['submission'], LONG)}: error: {clean(report['error'], LONG)}"
-    name = clean(report["submission"], LONG)
+        return f"  -    {clean(report['submission'], MESSAGE_CHARS)}: error: {clean(report['error'], MESSAGE_CHARS)}"
+    name = clean(report["submission"], MESSAGE_CHARS)
     return f"{report['score']}/{report['max_score']}  {name} (exercise {report['exercise']})"
