@@ -93,8 +93,7 @@ def grade_file(path, name: str | None = None, limits: Limits = Limits(), seed: i
     protect: more paths the kernel may not open (the file itself is always among them).
     """
     name = name or path_text(Path(path).name)
-    with reaper.batch():
-        return grade_loaded(load(path, name), name, limits, seed, (str(Path(path).resolve()), *protect))
+    return grade_loaded(load(path, name), name, limits, seed, (str(Path(path).resolve()), *protect))
 
 
 def grade_many(items: list[tuple[Path, str]], limits: Limits = Limits(), jobs: int = 1, seed: int | None = None,

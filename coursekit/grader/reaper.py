@@ -99,7 +99,7 @@ def _own_subtrees(table: dict, roots) -> set[int]:
 
 
 def kill_tree(root: int) -> None:
-    """SIGKILL every process below `root` (any session), then `root`'s own process group."""
+    """SIGKILL every process below `root`, whatever its session (the caller kills `root`'s own group)."""
     for pid in _descendants(root, _processes()):
         _kill(pid)
 
@@ -151,7 +151,7 @@ def sweep(rounds: int = 5) -> int:
             for pid in found:
                 _kill(pid)
             killed += len(found)
-            _reap(pid for pid in found)
+            _reap(found)
     return killed
 
 

@@ -264,7 +264,6 @@ class NotebookRun:
         finally:
             if self.kernel is not None:
                 self.kernel.kill()
-            reaper.sweep()
             shutil.rmtree(self.workdir, ignore_errors=True)
         return self.report()
 
