@@ -40,10 +40,15 @@ def _rounded(value):
     return value
 
 
+# plain types by their Python names, as the learner would say them
+PLAIN_NAMES = {"bool": "a bool", "int": "an int", "float": "a float", "str": "a string", "list": "a list",
+               "dict": "a dict", "NoneType": "None"}
+
+
 def type_name(value) -> str:
     """The kind of plain value, as the learner would say it: "a list", "an int", "None"."""
-    names = {bool: "a bool", int: "an int", float: "a float", str: "a string", list: "a list", dict: "a dict"}
-    return "None" if value is None else names.get(type(value), type(value).__name__)
+    plain = (bool, int, float, str, list, dict, type(None))
+    return PLAIN_NAMES[type(value).__name__] if type(value) in plain else type(value).__name__
 
 
 def is_number(value) -> bool:

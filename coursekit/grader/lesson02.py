@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import threading
 
-from .compare import Mismatch, close_dict, equal, show, type_name
+from .compare import PLAIN_NAMES, Mismatch, close_dict, equal, show, type_name
 from .safetext import clean
 from .tasks import Case, Misconception, Task, register
 from .vocabulary import WORDS
@@ -117,16 +117,13 @@ _WHY = {
 }
 
 
-_PLAIN_TYPES = {"dict": "a dict", "list": "a list", "str": "a string", "int": "an int", "float": "a float",
-                "bool": "a bool", "NoneType": "None", "None": "None"}
-
-
 def _returned_kind(got) -> str:
     name = got.get("type") if isinstance(got, dict) and isinstance(got.get("type"), str) else None
     if name is None:
         return type_name(got)
     name = clean(name, 80)
-    return _PLAIN_TYPES.get(name) or f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} object"
+    plain = "None" if name == "None" else PLAIN_NAMES.get(name)  # the probe names a returned None "None"
+    return plain or f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} object"
 
 
 def compare_arguments(expected, got) -> Mismatch | None:
