@@ -93,17 +93,22 @@ def test_lesson_prints_its_source_checkpoint_and_sizes(path):
     assert re.search(r"data: \{'train': \d+", printed)
 
 
-NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_SKIP"}
+NBVAL_TAGS = {"nbval-ignore-output", "nbval-check-output", "nbval-skip", "nbval-raises-exception"}
+
+
+def ignored(cell) -> bool:
+    """Whether nbval runs `cell` without comparing its outputs (the cell tag, never a comment)."""
+    return "nbval-ignore-output" in cell.metadata.get("tags", [])
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
-def test_nbval_markers_stand_alone(path):
-    # nbval only honours a marker alone on its line: "# NBVAL_IGNORE_OUTPUT (why)" is silently ignored.
+def test_nbval_instructions_are_tags_not_comments(path):
+    # A learner reads the cell's code: nbval's instructions live in cell tags, never in the source.
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        for line in cell.source.splitlines():
-            if "NBVAL" in line:
-                assert line.strip().lstrip("#").strip() in NBVAL_MARKERS, f"{cell.id}: {line!r}"
+        assert "NBVAL_" not in cell.source, f"{cell.id}: move nbval's instruction into a cell tag"
+        unknown = {tag for tag in cell.metadata.get("tags", []) if tag.startswith("nbval")} - NBVAL_TAGS
+        assert not unknown, f"{cell.id}: nbval does not know the tags {unknown}"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
@@ -157,7 +162,7 @@ MACHINE_SPECIFIC = {  # what differs between machines and must never reach an ou
 def test_compared_outputs_are_machine_independent(path):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if cell.cell_type != "code" or "NBVAL_IGNORE_OUTPUT" in cell.source:
+        if cell.cell_type != "code" or ignored(cell):
             continue
         text = _sanitize("".join(out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
                                  for out in cell.outputs))
