@@ -25,6 +25,7 @@ _EXPORTS = {
     "load_task_dataset": "lesson.data",
     "check_columns": "lesson.data",
     "check_examples": "lesson.data",
+    "reuters_csv": "lesson.reuters",
     "checkpoint_for": "lesson.models",
     "checkpoint_name": "lesson.models",
     "precision_args": "lesson.precision",

