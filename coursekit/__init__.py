@@ -34,6 +34,8 @@ _EXPORTS = {
     "check_precision": "lesson.precision",
     "classification_scores": "lesson.metrics",
     "compute_classification_metrics": "lesson.metrics",
+    "named_scores": "lesson.metrics",
+    "baseline_scores": "lesson.metrics",
     "metric_path": "lesson.metrics",
     "entity_scores": "lesson.metrics",
     "word_tags": "lesson.metrics",

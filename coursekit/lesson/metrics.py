@@ -34,13 +34,15 @@ def metric_path(name: str) -> str:
 
 
 def classification_scores(references, predictions, average: str | None = None) -> dict[str, float]:
-    """Accuracy, F1, precision and recall of integer class predictions (scikit-learn computes them).
+    """Accuracy, F1, precision and recall of integer class predictions, plus macro-F1 (scikit-learn computes them).
 
     references, predictions: sequences of integer class ids.
-    average: "binary" (positive class 1), "macro" or "micro"; None picks binary when every id is
-        0 or 1, else macro. Classes with no predictions score 0 (zero_division=0).
+    average: how "f1", "precision" and "recall" are averaged: "binary" (the positive class 1 only), "macro"
+        (the mean over classes) or "micro"; None means binary when every id is 0 or 1, else macro.
+        "macro_f1" is always the mean of the per-class F1s: a constant classifier cannot score well on it.
+        Classes with no predictions score 0 (zero_division=0).
     """
-    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
     y_true = np.asarray(references).astype(int).ravel()
     y_pred = np.asarray(predictions).astype(int).ravel()
@@ -51,13 +53,45 @@ def classification_scores(references, predictions, average: str | None = None) -
     if average not in {"binary", "macro", "micro"}:
         raise ValueError(f"average must be 'binary', 'macro' or 'micro', not {average!r}.")
     if not len(y_true):
-        return {"accuracy": 0.0, "f1": 0.0, "precision": 0.0, "recall": 0.0}
+        return {"accuracy": 0.0, "f1": 0.0, "precision": 0.0, "recall": 0.0, "macro_f1": 0.0}
     # binary scores class 1 even when only class 0 occurs (scikit-learn needs labels=[0, 1] then)
     labels = [0, 1] if average == "binary" else None
     precision, recall, f1, _ = precision_recall_fscore_support(y_true, y_pred, average=average, labels=labels,
                                                                zero_division=0)
+    present = np.union1d(y_true, y_pred)
+    macro_labels = [0, 1] if average == "binary" else present  # binary: both classes count, even if one is absent
+    macro_f1 = f1_score(y_true, y_pred, average="macro", labels=macro_labels, zero_division=0)
     return {"accuracy": float(accuracy_score(y_true, y_pred)), "f1": float(f1),
-            "precision": float(precision), "recall": float(recall)}
+            "precision": float(precision), "recall": float(recall), "macro_f1": float(macro_f1)}
+
+
+def named_scores(references, predictions, num_classes: int) -> dict[str, float]:
+    """The scores `compute_classification_metrics` reports, with the averaging in their names.
+
+    Two classes: accuracy, macro_f1, and f1, precision, recall of the positive class 1.
+    More classes: accuracy, macro_f1, macro_precision, macro_recall (means over the classes).
+    """
+    if num_classes == 2:
+        return classification_scores(references, predictions, average="binary")
+    scores = classification_scores(references, predictions, average="macro")
+    return {"accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"],
+            "macro_precision": scores["precision"], "macro_recall": scores["recall"]}
+
+
+def baseline_scores(labels, num_classes: int | None = None) -> dict[str, dict[str, float]]:
+    """The scores of the trivial classifiers that answer one class for everything, in `named_scores`' metrics.
+
+    labels: the true class ids of the set the model is scored on. num_classes: how many classes the task has
+    (default: the largest id + 1). Returns {"always <id>": scores} for every class, the majority class first;
+    each model you train should beat the first row on accuracy and macro-F1.
+    """
+    y_true = np.asarray(labels).astype(int).ravel()
+    if not len(y_true):
+        raise ValueError("No labels: the trivial baselines need the labels of the evaluation set.")
+    num_classes = num_classes or int(y_true.max()) + 1
+    counts = np.bincount(y_true, minlength=num_classes)
+    order = sorted(range(num_classes), key=lambda c: (-counts[c], c))  # majority first; ties by id
+    return {f"always {c}": named_scores(y_true, np.full_like(y_true, c), num_classes) for c in order}
 
 
 def _logits(eval_pred):
@@ -66,14 +100,14 @@ def _logits(eval_pred):
 
 
 def compute_classification_metrics(eval_pred) -> dict[str, float]:
-    """Trainer `compute_metrics` for sequence classification: logits -> accuracy, F1, precision, recall.
+    """Trainer `compute_metrics` for sequence classification: logits -> the scores of `named_scores`.
 
     eval_pred: the EvalPrediction Trainer passes (predictions are logits, label_ids the labels).
-    Two classes are scored as binary (positive class 1), more as macro averages.
+    Two classes: accuracy, macro_f1, and f1/precision/recall of the positive class 1. More classes:
+    accuracy and macro_f1, macro_precision, macro_recall; the names say how each is averaged.
     """
     logits = _logits(eval_pred)
-    average = "binary" if logits.shape[-1] == 2 else "macro"
-    return classification_scores(eval_pred.label_ids, np.argmax(logits, axis=-1), average=average)
+    return named_scores(eval_pred.label_ids, np.argmax(logits, axis=-1), num_classes=logits.shape[-1])
 
 
 def entity_scores(references: list[list[str]], predictions: list[list[str]]) -> dict:

@@ -164,3 +164,31 @@ def test_a_run_that_never_learned_is_not_called_overfitting():
     history = {"rows": rows([0.7075, 0.7355], [0.76, 0.70], precision=[0.44, 0.44], recall=[1.0, 1.0]),
                "train_losses": logged(0.95, 0.70, noise=0.01)}
     assert names(diagnose(history)) == ["collapse to one class", "underfitting"]
+
+
+# ---- boundaries (the test-suite audit's surviving mutants M2, S1, S2) ------------------------------
+
+def test_validation_and_training_loss_both_rising_is_not_overfitting():
+    # M2: the guard "training loss must have fallen"; both rising at the end is instability
+    history = rows([0.40, 0.35, 0.45], [0.30, 0.25, 0.28])
+    assert diagnose(history) == []
+    assert names(diagnose(rows([0.40, 0.35, 0.45], [0.30, 0.25, 0.20]))) == ["overfitting"]
+
+
+def test_exactly_the_collapse_share_of_predictions_is_a_collapse():
+    # S1: COLLAPSE_SHARE is "at least": 19 of 20 is 95%
+    history = rows([0.5, 0.45], [0.5, 0.4])
+    at_share = np.array([1] * 19 + [0])
+    assert names(diagnose(history, predictions=at_share)) == ["collapse to one class"]
+    assert diagnose(history, predictions=np.array([1] * 18 + [0, 0])) == []  # 90%
+
+
+def test_early_stopping_that_stops_at_the_recovery_does_not_miss_it():
+    # S2: stop == recovered: patience 1 evaluates the recovered epoch, so nothing is missed
+    history = rows([0.70, 0.72, 0.60], [0.69, 0.68, 0.55], accuracy=[0.5, 0.5, 0.7],
+                   precision=[0.5, 0.5, 0.7], recall=[1.0, 1.0, 0.7])
+    assert early_stopping_outcome(history, patience=1)[0] == 1  # stops after the first collapsed row...
+    history[1]["validation_loss"] = 0.69  # ...unless that row improves: then it stops at the recovery
+    assert early_stopping_outcome(history, patience=1)[0] == 2  # the recovered row
+    [finding] = [f for f in diagnose(history) if f.name == "temporary collapse"]
+    assert "missing the recovery" not in finding.evidence

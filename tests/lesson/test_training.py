@@ -55,7 +55,7 @@ def test_history_yields_the_per_epoch_table(checkpoint, tokenizer, tiny, tmp_pat
     trainer.evaluate(tiny["validation"], metric_key_prefix="test")  # another prefix adds no row
     table = history.table()
     assert list(table.columns) == ["Epoch", "Step", "Training Loss", "Validation Loss",
-                                   "Accuracy", "F1", "Precision", "Recall"]
+                                   "Accuracy", "F1", "Precision", "Recall", "Macro F1"]
     assert table["Epoch"].tolist() == [1.0, 2.0]
     assert table["Step"].tolist() == [3, 6]
     assert len(history.train_losses) == 6
