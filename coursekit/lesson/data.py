@@ -234,13 +234,31 @@ def _offline_qa():
     })
 
 
+def paragraph_split(dataset, share: float = 0.05, seed: int = 42):
+    """(train, held_out): whole paragraphs held out, so no context appears on both sides.
+
+    SQuAD asks several questions about each paragraph; splitting by question would put the same
+    paragraph in training and validation and inflate the validation score. A paragraph is its
+    title and context; about `share` of the paragraphs go to held_out, chosen by a stable hash.
+    """
+    def held_out(row):
+        key = f"{seed}|{row['title']}|{row['context']}".encode("utf-8")
+        return int(hashlib.md5(key).hexdigest(), 16) % 10_000 < share * 10_000
+
+    flags = [held_out(row) for row in dataset.select_columns(["title", "context"])]
+    train = [i for i, flag in enumerate(flags) if not flag]
+    test = [i for i, flag in enumerate(flags) if flag]
+    return dataset.select(train), dataset.select(test)
+
+
 def _hub_qa():
     import datasets
 
     squad = datasets.load_dataset(HUB_DATASETS["qa"])
-    # SQuAD has no public test split: hold out part of train for validation, test on its validation split
-    held_out = squad["train"].train_test_split(test_size=0.05, seed=42)
-    return datasets.DatasetDict({"train": held_out["train"], "validation": held_out["test"],
+    # SQuAD has no public test split: hold out whole paragraphs of train for validation,
+    # and test on its validation split (other articles altogether)
+    train, validation = paragraph_split(squad["train"])
+    return datasets.DatasetDict({"train": train, "validation": validation,
                                  "test": squad["validation"]}).cast(_qa_features())
 
 

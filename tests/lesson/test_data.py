@@ -170,3 +170,45 @@ def test_an_empty_split_is_reported(ner):
     empty = datasets.DatasetDict({"train": ner["train"].select(range(10)), "validation": ner["validation"].select([])})
     with pytest.raises(DatasetContentError, match="'validation' split has no rows"):
         check_examples(empty, "ner")
+
+
+def _fake_squad():
+    """A SQuAD-shaped DatasetDict: 60 paragraphs of 3 questions each, and a validation split."""
+    def rows(prefix, paragraphs):
+        out = {"id": [], "title": [], "context": [], "question": [], "answers": []}
+        for p in range(paragraphs):
+            context = f"Paragraph {prefix}{p} says Ada wrote it."
+            for q in range(3):
+                out["id"].append(f"{prefix}{p}-{q}")
+                out["title"].append(f"Article {prefix}{p // 4}")
+                out["context"].append(context)
+                out["question"].append(f"Who wrote paragraph {p}, question {q}?")
+                out["answers"].append({"text": ["Ada"], "answer_start": [context.index("Ada")]})
+        return datasets.Dataset.from_dict(out)
+    return datasets.DatasetDict({"train": rows("t", 60), "validation": rows("v", 5)})
+
+
+def test_hub_qa_validation_holds_out_whole_paragraphs(monkeypatch):
+    from coursekit.lesson import data
+
+    fake = _fake_squad()
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, *a, **k: fake)
+    monkeypatch.setattr(data, "require_hub", lambda: None)
+    qa = load_task_dataset("qa", source="hub")
+    train_contexts, validation_contexts = set(qa["train"]["context"]), set(qa["validation"]["context"])
+    assert validation_contexts and not train_contexts & validation_contexts
+    # every question of a held-out paragraph is held out with it, and no question is lost
+    assert len(qa["validation"]) == 3 * len(validation_contexts)
+    assert len(qa["train"]) + len(qa["validation"]) == len(fake["train"])
+    assert qa["test"]["id"] == fake["validation"]["id"]
+
+
+def test_paragraph_split_is_stable_and_near_its_share():
+    from coursekit.lesson.data import paragraph_split
+
+    fake = _fake_squad()["train"]
+    first = paragraph_split(fake, share=0.25)
+    again = paragraph_split(fake, share=0.25)
+    assert first[1]["id"] == again[1]["id"]
+    held_paragraphs = len(set(first[1]["context"]))
+    assert 5 <= held_paragraphs <= 25  # about 15 of 60 paragraphs
