@@ -60,7 +60,9 @@ def test_history_yields_the_per_epoch_table(checkpoint, tokenizer, tiny, tmp_pat
     assert table["Step"].tolist() == [3, 6]
     assert len(history.train_losses) == 6
     first_epoch = [entry["loss"] for entry in history.train_losses[:3]]
+    second_epoch = [entry["loss"] for entry in history.train_losses[3:]]
     assert table["Training Loss"][0] == pytest.approx(sum(first_epoch) / 3)
+    assert table["Training Loss"][1] == pytest.approx(sum(second_epoch) / 3)  # each epoch its own steps
     assert all(0 <= value <= 1 for value in table["Accuracy"])
     assert not any(math.isnan(v) for v in table["Validation Loss"])
 
@@ -82,6 +84,12 @@ def test_num_labels_that_does_not_match_the_data(checkpoint, tiny):
     with pytest.raises(LabelMismatchError, match="num_labels=3 but the data has 2 classes.*num_labels=2"):
         check_labels(model_for(checkpoint, num_labels=3), tiny["train"])
     check_labels(model_for(checkpoint, num_labels=2), tiny["train"])
+
+
+def test_booleans_are_not_class_ids(checkpoint):
+    flags = datasets.Dataset.from_dict({"label": [True, False]})
+    with pytest.raises(LabelMismatchError, match="integer class ids.*True"):
+        check_labels(model_for(checkpoint, num_labels=2), flags)
 
 
 def test_token_labels_may_use_minus_100(checkpoint):
