@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 COLAB_VENV ?= .venv-colab
 NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: course test test-colab notebooks exercises install install-test assets chromium
+.PHONY: course test test-colab notebooks exercises install install-test assets chromium bubblewrap
 
 install:
 	$(PIP_INSTALL) -e ".[lab]"
@@ -21,13 +21,16 @@ assets:
 chromium:
 	bash tests/browser/install-chromium.sh
 
+bubblewrap:
+	bash tests/grader/install-bubblewrap.sh
+
 ## Install everything and open the course in JupyterLab.
 course: install assets
 	$(PYTHON) -m jupyterlab $(firstword $(wildcard lessons/*.ipynb))
 
 ## Install everything and run the whole test suite (unit tests, then every lesson under nbval, offline, on the
 ## CPU: the lessons' committed outputs are a CPU run's, and a GPU would train on the full splits).
-test: install-test assets chromium
+test: install-test assets chromium bubblewrap
 	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m pytest tests lessons solutions $(NBVAL) $(PYTEST_ARGS)
 
 ## Prove Colab's versions: a fresh virtual environment with what Colab ships (constraints-colab.txt) plus the

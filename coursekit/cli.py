@@ -52,7 +52,7 @@ def _grade_limits(args: argparse.Namespace):
                           f"needs to start ({MIN_MEMORY_MB_TRANSFORMERS} for exercises 01 and 02; "
                           f"got {args.memory_mb})")
     return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                  call_timeout=args.call_timeout, memory_mb=args.memory_mb)
+                  call_timeout=args.call_timeout, memory_mb=args.memory_mb, isolation=args.isolation)
 
 
 def _writable(path) -> None:
@@ -81,6 +81,12 @@ def _grade(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CourseError(f"coursekit grade needs jupyter_client, ipykernel and nbformat ({exc.name} is missing): "
                           f"pip install jupyter_client ipykernel nbformat") from None
+    from .grader import jail
+
+    try:  # refuse before reading a single notebook
+        jail.choose(args.isolation)
+    except jail.IsolationError as exc:
+        raise CourseError(str(exc)) from None
     items = gradebook.submissions(args.paths)
     if len(args.paths) == 1 and Path(args.paths[0]).is_file() and not args.out:
         report = gradebook.grade_file(items[0][0], items[0][1], limits, args.seed)
@@ -155,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="address-space limit of a graded kernel in MiB, 0 for none (default 4096)")
     grade_cmd.add_argument("--seed", type=int, help="seed of the hidden checks, for a reproducible re-grade "
                                                     "(default: a fresh secret seed)")
+    grade_cmd.add_argument("--no-isolation", dest="isolation", action="store_const", const="none", default="auto",
+                           help="grade even where no jail (bubblewrap) can start: learners' code then runs with "
+                                "the grader's files and network, behind an audit hook that is not a boundary")
     grade_cmd.set_defaults(run=_grade)
 
     ex_cmd = commands.add_parser("exercises", help="generate exercises/ from solutions/")

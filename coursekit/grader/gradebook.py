@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import reaper
+from .jail import IsolationError
 from .runner import Limits, NoKernelError, grade_submission
 from .safetext import MESSAGE_CHARS, clean, csv_cell, path_text, short_hash
 from .submission import Submission, SubmissionError, find_notebooks, read_submission
@@ -77,6 +78,8 @@ def grade_loaded(submission: Submission | dict, name: str, limits: Limits = Limi
         return submission
     try:
         report = grade_submission(submission, limits, seed, protect)
+    except IsolationError as exc:
+        return failed_report(name, str(exc), submission.exercise)
     except NoKernelError as exc:
         return failed_report(name, f"{path_text(submission.path)}: {exc}", submission.exercise)
     except Exception as exc:  # a grader fault on one notebook must not stop a class's batch
@@ -131,11 +134,12 @@ def write_csv(reports: list[dict], path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["submission", "exercise", *columns, "total", "max", "error"])
+        writer.writerow(["submission", "exercise", *columns, "total", "max", "error", "isolation"])
         for report in reports:
             points = {row["task"]: row["points"] for row in report["tasks"]}
             cells = [report["submission"], report["exercise"] or "", *[points.get(c, "") for c in columns],
-                     report["score"], report["max_score"], report["error"] or ""]
+                     report["score"], report["max_score"], report["error"] or "",
+                     report.get("isolation") or ""]
             writer.writerow([csv_cell(cell) for cell in cells])
     return path
 

@@ -21,14 +21,16 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from . import reaper
+from . import jail, reaper
 
 MAX_REPLY_BYTES = 32 * 2**20
 MAX_EXPRESSION_CHARS = 2**20  # one answer (a user expression's text) larger than this is not parsed
 MAX_DEPTH = 32  # plain data nested deeper than this is not taken
 POLL_S = 0.05
-KEPT_VARIABLES = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "XDG_CACHE_HOME")
-KEPT_PREFIXES = ("LC_", "COURSEKIT_", "HF_", "TRANSFORMERS_", "HUGGINGFACE_", "OMP_", "MKL_")
+# without isolation (--no-isolation) only: the jail's environment is jail.environment's allow-list
+KEPT_VARIABLES = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "XDG_CACHE_HOME", "HF_HUB_OFFLINE", "HF_HOME",
+                  "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
+KEPT_PREFIXES = ("LC_", "COURSEKIT_", "OMP_", "MKL_")
 
 
 class KernelStartError(RuntimeError):
@@ -128,8 +130,9 @@ class SandboxKernel:
     """One running sandbox kernel. workdir: its working folder; runtime_dir: where its connection
     file goes (protected); memory_mb: its address-space limit; protect: more paths it may not read."""
 
-    def __init__(self, workdir: str, runtime_dir: str, memory_mb: int, protect: list[str]):
-        self.workdir, self.runtime_dir = workdir, runtime_dir
+    def __init__(self, workdir: str, runtime_dir: str, memory_mb: int, protect: list[str],
+                 isolation: str = jail.BUBBLEWRAP):
+        self.workdir, self.runtime_dir, self.isolation = workdir, runtime_dir, isolation
         self.memory_mb, self.protect = memory_mb, protect
         self.process: subprocess.Popen | None = None
         self.client = None
@@ -141,16 +144,26 @@ class SandboxKernel:
         from jupyter_client.connect import write_connection_file
 
         began = time.monotonic()
-        handle, connection = tempfile.mkstemp(suffix=".json", dir=self.runtime_dir)
-        os.close(handle)
-        write_connection_file(connection, ip="127.0.0.1")
+        jailed = self.isolation == jail.BUBBLEWRAP
+        folder = tempfile.mkdtemp(prefix="kernel-", dir=self.runtime_dir)  # this kernel's alone
+        connection = os.path.join(folder, "connection.json")
+        if jailed:  # no network inside: ZMQ over unix sockets in the kernel's own folder
+            write_connection_file(connection, transport="ipc", ip=os.path.join(folder, "zmq"))
+        else:
+            write_connection_file(connection, ip="127.0.0.1")
         command = [sys.executable, "-m", "coursekit.grader.sandbox", "-f", connection,
-                   "--memory-mb", str(self.memory_mb), "--parent", str(os.getpid())]
+                   "--memory-mb", str(self.memory_mb), "--parent", "0" if jailed else str(os.getpid())]
         for path in self.protect:
             command += ["--protect", path]
+        if jailed:
+            env = jail.environment(self.workdir, jail.assets_dir())
+            os.makedirs(env["HOME"], exist_ok=True)
+            command = jail.command(command, self.workdir, folder)
+        else:
+            env = kernel_environment(self.workdir)
         handle, self.stderr_path = tempfile.mkstemp(suffix=".err", dir=self.runtime_dir)
         with reaper.LOCK:  # registered before any sweep can see it
-            self.process = subprocess.Popen(command, cwd=self.workdir, env=kernel_environment(self.workdir),
+            self.process = subprocess.Popen(command, cwd=self.workdir, env=env,
                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                             stderr=handle, start_new_session=True)
             reaper.register(self.process.pid)

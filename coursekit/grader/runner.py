@@ -26,7 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from . import reaper
+from . import jail, reaper
 from .kernel import KernelStartError, SandboxKernel, parse_json
 from .safetext import clean
 from .submission import Submission
@@ -48,6 +48,7 @@ class Limits:
     memory_mb: int = 4096
     startup_timeout: float = 120.0
     max_restarts: int = 5
+    isolation: str = "auto"  # "auto" (the jail, or refuse) or "none" (--no-isolation); see jail.py
 
 
 class NoKernelError(RuntimeError):
@@ -104,6 +105,7 @@ class NotebookRun:
         self.restarts = 0
         self.prepared: set[str] = set()
         self.out_of_time = False
+        self.isolation = jail.choose(limits.isolation)  # IsolationError: refuse before any kernel starts
 
     # ---- the kernel ----------------------------------------------------------------------------
 
@@ -113,7 +115,8 @@ class NotebookRun:
 
     def _start(self) -> None:
         self._limit(self.limits.startup_timeout)
-        self.kernel = SandboxKernel(self.workdir, self.runtime_dir, self.limits.memory_mb, self.protect)
+        self.kernel = SandboxKernel(self.workdir, self.runtime_dir, self.limits.memory_mb, self.protect,
+                                    self.isolation)
         self.kernel_seconds.append(self.kernel.start(min(self.limits.startup_timeout, max(self.left(), 1))))
         self.prepared = set()
 
@@ -283,7 +286,7 @@ class NotebookRun:
         return None
 
     def report(self) -> dict:
-        """{"exercise", "score", "max_score", "tasks": [per-task result], "notes", "kernel_start_s"}."""
+        """{"exercise", "score", "max_score", "tasks": [per-task result], "notes", "kernel_start_s", "isolation"}."""
         rows = []
         for task in self.sub.tasks:
             unfinished = "The notebook stopped before this task could be graded."
@@ -293,7 +296,8 @@ class NotebookRun:
                 row = self._unfinished_cell(task) or row
             rows.append(row)
         return {"exercise": self.sub.exercise, "score": sum(row["points"] for row in rows), "max_score": len(rows),
-                "tasks": rows, "notes": self.notes, "kernel_start_s": [round(s, 2) for s in self.kernel_seconds]}
+                "tasks": rows, "notes": self.notes, "kernel_start_s": [round(s, 2) for s in self.kernel_seconds],
+                "isolation": self.isolation}
 
 
 def grade_submission(submission: Submission, limits: Limits = Limits(), seed: int | None = None,

@@ -32,6 +32,7 @@ def format_report(report: dict) -> str:
                 lines.append(_indented(f"hint: {row['hint']}"))
     lines += [f"note: {clean(note, MESSAGE_CHARS)}" for note in report.get("notes", [])]
     lines.append(f"total: {report['score']}/{report['max_score']}")
+    lines.append(f"isolation: {clean(report.get('isolation') or 'none')}")
     return "\n".join(lines)
 
 
@@ -40,4 +41,5 @@ def format_line(report: dict) -> str:
     if report.get("error"):
         return f"  -    {clean(report['submission'], MESSAGE_CHARS)}: error: {clean(report['error'], MESSAGE_CHARS)}"
     name = clean(report["submission"], MESSAGE_CHARS)
-    return f"{report['score']}/{report['max_score']}  {name} (exercise {report['exercise']})"
+    return (f"{report['score']}/{report['max_score']}  {name} (exercise {report['exercise']}, "
+            f"isolation: {clean(report.get('isolation') or 'none')})")

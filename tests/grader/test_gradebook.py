@@ -82,13 +82,16 @@ def test_a_feedback_file_that_cannot_be_written_is_an_error_on_its_row(tmp_path)
 def test_the_kernel_gets_a_minimal_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("INSTRUCTOR_SECRET_TOKEN", "hf_hunter2")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    monkeypatch.setenv("HF_TOKEN", "hf_hunter3")
+    monkeypatch.setenv("HUGGING_FACE_HUB_TOKEN", "hf_hunter4")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("PWD", "/home/instructor/submissions")
     env = kernel_environment(str(tmp_path))
     assert "INSTRUCTOR_SECRET_TOKEN" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+    assert not any("hf_hunter" in value for value in env.values())  # no Hugging Face token, under any name
     assert env["HF_HUB_OFFLINE"] == "1" and env["PWD"] == env["TMPDIR"] == str(tmp_path)
     assert set(env) <= {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "XDG_CACHE_HOME", "PYTHONPATH", "IPYTHONDIR",
-                        "MPLCONFIGDIR", "TMPDIR", "PWD", "PYTHONDONTWRITEBYTECODE", "MPLBACKEND",
+                        "MPLCONFIGDIR", "TMPDIR", "PWD", "PYTHONDONTWRITEBYTECODE", "MPLBACKEND", "HF_HUB_OFFLINE",
                         "TOKENIZERS_PARALLELISM"} | {name for name in env if name.startswith(KEPT_PREFIXES)}
 
 
