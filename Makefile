@@ -5,9 +5,16 @@ PIP_INSTALL = $(PYTHON) -m pip install --disable-pip-version-check -q -c constra
 NOTEBOOKS ?= lessons/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 COLAB_VENV ?= .venv-colab
+LOCK_VENV ?= .venv-lock
+PIP_TOOLS = pip-tools==7.7.0
+# The torch CI installs: the CPU wheel (no nvidia-* packages). pip-compile writes its local label (+cpu),
+# which `make lock` drops so the pin also matches the same release from PyPI on machines without the CPU wheel.
+CI_TORCH = torch==2.13.0
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/python -m piptools compile --quiet \
+	--strip-extras --no-emit-index-url --no-emit-find-links
 NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: course test test-colab notebooks exercises install install-test assets chromium bubblewrap
+.PHONY: course test test-colab notebooks exercises install install-test assets chromium bubblewrap lock
 
 install:
 	$(PIP_INSTALL) -e ".[lab]"
@@ -39,12 +46,27 @@ test: install-test assets chromium bubblewrap
 test-colab: assets
 	rm -rf $(COLAB_VENV) && $(PYTHON) -m venv $(COLAB_VENV)
 	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
-		torch transformers datasets ipywidgets
+		-r tests/colab/colab-versions.txt
 	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
-		-e . pytest nbval nbclient nbformat ipykernel
+		-e . -r tests/colab/requirements.in
 	PATH="$(abspath $(COLAB_VENV))/bin:$$PATH" COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu COURSEKIT_EXPECT_COLAB=1 \
 		$(COLAB_VENV)/bin/python -m pytest tests/colab tests/lesson \
-		lessons/02_text_classification.ipynb $(NBVAL) $(PYTEST_ARGS)
+		lessons/02_text_classification.ipynb lessons/07_fine_tuning_with_keras.ipynb $(NBVAL) $(PYTEST_ARGS)
+
+## Regenerate the lock files from pyproject.toml with pip-compile (pip-tools, in a virtual environment of its own:
+## it needs a newer pip than yours may be). Versions already pinned are kept unless pyproject.toml excludes them;
+## to move one on, delete its line first (or `make lock LOCK_ARGS="-P name"`; LOCK_ARGS=--upgrade moves them all).
+## constraints.txt: the closure of every extra, with CI's CPU torch. constraints-colab.txt: what `make test-colab`
+## installs, resolved under the versions Colab ships (tests/colab/colab-versions.txt).
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --disable-pip-version-check -q $(PIP_TOOLS)
+	$(PIP_COMPILE) --all-extras -P "$(CI_TORCH)" $(LOCK_ARGS) -o constraints.txt pyproject.toml
+	$(PIP_COMPILE) -c tests/colab/colab-versions.txt $(LOCK_ARGS) -o constraints-colab.txt \
+		pyproject.toml tests/colab/requirements.in
+	sed -i.bak -E 's/^(torch==[^+]+)\+[a-z0-9]+$$/\1/' constraints.txt constraints-colab.txt
+	rm -f constraints.txt.bak constraints-colab.txt.bak
+	rm -rf $(LOCK_VENV)
 
 ## Re-execute every lesson and solution headless (offline) to refresh the committed outputs,
 ## then regenerate exercises/ from solutions/.

@@ -1,0 +1,127 @@
+"""The lock files hold the course's own dependencies, as `make lock` (pip-compile) resolves them from pyproject.toml.
+
+constraints.txt pins the closure of the course's dependencies and every extra, with the CPU torch CI installs;
+constraints-colab.txt pins what `make test-colab` installs, under the versions Colab ships. Each must pin every
+package its inputs name, at a version their range accepts, and nothing that no input needs: pip-compile's
+"# via" lines say why each pin is there, so a hand-added pin (or a `pip freeze` of a whole machine) fails.
+"""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+COLAB = ROOT / "tests" / "colab"
+CI_TORCH = re.search(r"^CI_TORCH = (\S+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
+
+
+def requirement_lines(path: Path) -> list[str]:
+    """The requirement lines of a requirements file (comments and blank lines dropped)."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def wanted(*lines: str) -> list[Requirement]:
+    """The requirements among `lines` that apply on this Python and platform (their markers hold)."""
+    requirements = [Requirement(line) for line in lines]
+    return [req for req in requirements if req.marker is None or req.marker.evaluate()]
+
+
+def course_requirements(extras=None) -> list[Requirement]:
+    """pyproject.toml's dependencies, plus those of `extras` (None: every extra)."""
+    optional = PROJECT.get("optional-dependencies", {})
+    chosen = optional if extras is None else {name: optional[name] for name in extras}
+    return wanted(*PROJECT["dependencies"], *(line for lines in chosen.values() for line in lines))
+
+
+INPUTS = {  # each lock file and the requirements it is resolved from
+    "constraints.txt": lambda: course_requirements() + wanted(CI_TORCH),
+    "constraints-colab.txt": lambda: course_requirements(extras=()) + wanted(
+        *requirement_lines(COLAB / "requirements.in"), *requirement_lines(COLAB / "colab-versions.txt")),
+}
+
+
+def read_lock(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """{name: (version, [what it is there for])} from pip-compile's output with its "# via" annotations."""
+    pins, current, in_via = {}, None, False
+    for line in path.read_text().splitlines():
+        if re.match(r"^[A-Za-z0-9]", line):
+            name, version = line.split(" ", 1)[0].split("==")
+            current, in_via = canonicalize_name(name), False
+            pins[current] = (version, [])
+        elif current and (via := re.match(r"^\s+# via( (.+))?$", line)):
+            in_via = True
+            if via.group(2):
+                pins[current][1].append(via.group(2))
+        elif current and in_via and (parent := re.match(r"^\s+#   (.+)$", line)):
+            pins[current][1].append(parent.group(1))
+    return pins
+
+
+def missing(requirements: list[Requirement], pins: dict) -> list[str]:
+    """The requirements that `pins` lacks or pins outside their range, named."""
+    return [str(req) for req in requirements if canonicalize_name(req.name) not in pins
+            or not req.specifier.contains(pins[canonicalize_name(req.name)][0].split("+")[0], prereleases=True)]
+
+
+def unexplained(pins: dict) -> list[str]:
+    """The pins that no input needs, directly or through other pins (the "# via" chain ends nowhere)."""
+    def is_input(parent: str) -> bool:  # pip-compile names inputs by file: "-r x.in", "-c x.txt", "name (pyproject.toml)"
+        return parent.startswith(("-r ", "-c ")) or parent.endswith("(pyproject.toml)")
+
+    reached = {name for name, (_, parents) in pins.items() if any(is_input(p) for p in parents)}
+    grown = True
+    while grown:
+        more = {name for name, (_, parents) in pins.items()
+                if name not in reached and any(canonicalize_name(p) in reached for p in parents)}
+        reached |= more
+        grown = bool(more)
+    return sorted(set(pins) - reached)
+
+
+@pytest.mark.parametrize("lock", sorted(INPUTS))
+def test_the_lock_pins_every_dependency_in_its_range(lock):
+    pins = read_lock(ROOT / lock)
+    lacking = missing(INPUTS[lock](), pins)
+    assert not lacking, f"{lock} lacks or misplaces {lacking}: run `make lock`"
+
+
+@pytest.mark.parametrize("lock", sorted(INPUTS))
+def test_the_lock_pins_nothing_the_course_does_not_need(lock):
+    pins = read_lock(ROOT / lock)
+    assert len(pins) > 20, f"{lock} looks empty or unannotated: run `make lock`"
+    assert not unexplained(pins), f"{lock} pins packages no dependency needs: {unexplained(pins)}"
+
+
+@pytest.mark.parametrize("lock", sorted(INPUTS))
+def test_the_lock_says_how_it_was_made(lock):
+    header = (ROOT / lock).read_text().split("\n\n", 1)[0]
+    assert "autogenerated by pip-compile" in header and "#    make lock" in header
+
+
+@pytest.mark.parametrize("lock", sorted(INPUTS))
+def test_torch_is_the_cpu_wheel_without_cuda_packages(lock):
+    pins = read_lock(ROOT / lock)
+    assert f"torch=={pins['torch'][0]}" == CI_TORCH  # the release, without the wheel's local label (+cpu)
+    cuda = [name for name in pins if name.startswith(("nvidia-", "cuda-")) or name == "triton"]
+    assert not cuda, f"{lock} pins CUDA packages {cuda}: resolve against the CPU wheel of torch"
+
+
+def test_the_colab_lock_keeps_colabs_versions():
+    pins = read_lock(ROOT / "constraints-colab.txt")
+    for line in requirement_lines(COLAB / "colab-versions.txt"):
+        name, version = line.split("==")
+        assert pins[canonicalize_name(name)][0] == version, f"constraints-colab.txt moved {name} off Colab's {version}"
+
+
+def test_the_checks_catch_a_missing_dependency_and_a_hand_added_pin():
+    pins = read_lock(ROOT / "constraints.txt")
+    assert missing(wanted("a-package-nobody-pinned>=1", "torch<1"), pins) == ["a-package-nobody-pinned>=1", "torch<1"]
+    assert missing(wanted('not-on-this-python>=1; python_version < "3"'), pins) == []
+    assert unexplained({**pins, "awscli": ("1.45.11", [])}) == ["awscli"]
+    assert unexplained({**pins, "boto3": ("1.43.11", ["awscli"])}) == ["boto3"]
