@@ -60,7 +60,8 @@ def _run_case(task, answer):
 
 def outcomes_for(task, answer, rng: random.Random) -> list[Outcome]:
     """Run `answer` on the visible cases, then on fresh hidden ones (all of them; a timeout ends it)."""
-    probe.prepare(task.builder)  # a slow first import of transformers must not count against the learner
+    for name in (task.builder, task.observer):  # a slow first import must not count against the learner
+        probe.prepare(name)
     cases = [(case, False) for case in task.visible] + [(case, True) for case in task.hidden_cases(rng)]
     return collect(task, cases, _run_case(task, answer), CHECK_TIMEOUT_S)
 

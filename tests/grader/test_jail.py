@@ -102,3 +102,24 @@ def test_both_isolations_give_a_kernel_the_same_paths(tmp_path):
     assert os.path.join(package, "lesson") in policy.read and os.path.join(package, "sandbox") in policy.read
     assert not [path for path in policy.read if path.startswith(os.path.join(package, "tasks"))]
     assert landlock.count("--write") == 2 and bwrap.count("--bind") == 2
+
+
+@pytest.mark.skipif(not (BUBBLEWRAP_WORKS and LANDLOCK_ABI), reason="needs bubblewrap (to block user namespaces) and Landlock")
+def test_where_user_namespaces_are_blocked_grade_falls_back_to_landlock(tmp_path, grading_seed):
+    # the grader itself runs where no user namespace can be made (as under Ubuntu's AppArmor default, or in a
+    # container): a read-only system, no network, only its output folder writable
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run([jail.bwrap_path(), "--unshare-user", "--disable-userns", "--unshare-net", "--ro-bind", "/",
+                           "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", str(out), str(out),
+                           "--", sys.executable, "-m", "coursekit", "grade",
+                           str(root / "solutions" / "05_troubleshooting_overfitting.ipynb"), "--out",
+                           str(out / "grades.csv"), "--seed", str(grading_seed)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "3/3" in done.stdout and "isolation: landlock" in done.stdout, done.stdout
