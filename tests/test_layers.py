@@ -79,7 +79,7 @@ def test_the_jail_binds_kernel_code_that_needs_nothing_else():
     assert "tasks" not in bound and "grader" not in bound and "tooling" not in bound
     for part in jail.KERNEL_PACKAGES:
         needs = {_part(name) for path in _modules(part) for name in coursekit_imports(path)}
-        assert needs <= bound | {""}, f"coursekit.{part} runs in the jail but imports {sorted(needs - bound - {""})}"
+        assert needs <= bound | {""}, f"coursekit.{part} runs in the jail but imports {sorted(needs - bound - {''})}"
 
 
 def test_the_import_reader_sees_imports_inside_functions_and_relative_ones():
