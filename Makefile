@@ -1,7 +1,9 @@
 # The course's commands. `make course` and `make test` work on a fresh clone: they install
 # everything (pinned by constraints.txt), fetch the offline assets, then open or test the course.
 PYTHON ?= python3
-PIP_INSTALL = $(PYTHON) -m pip install --disable-pip-version-check -q -c constraints.txt
+PIP = $(PYTHON) -m pip install --disable-pip-version-check -c constraints.txt
+PIP_INSTALL = $(PIP) -q
+LAB_OPTIONS ?=
 NOTEBOOKS ?= lessons/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 COLAB_VENV ?= .venv-colab
@@ -10,12 +12,14 @@ NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-time
 .PHONY: course test test-colab notebooks exercises install install-test assets chromium bubblewrap
 
 install:
-	$(PIP_INSTALL) -e ".[lab]"
+	@echo "==> pip installs the course, PyTorch and JupyterLab (about 150 packages; INSTALL_TIME)"
+	$(PIP) -e ".[lab]"
 
 install-test:
 	$(PIP_INSTALL) -e ".[test]"
 
 assets:
+	@echo "==> fetching the offline model and datasets (once: later runs only check them)"
 	$(PYTHON) -m coursekit assets fetch
 
 chromium:
@@ -24,9 +28,12 @@ chromium:
 bubblewrap:
 	bash tests/grader/install-bubblewrap.sh
 
-## Install everything and open the course in JupyterLab.
+## Install everything and open the course in JupyterLab, on your own copy of the lessons and exercises in
+## workspace/ (git-ignored; made on the first run, never overwritten; lessons new in the course are added).
+## LAB_OPTIONS go to JupyterLab, e.g. make course LAB_OPTIONS=--no-browser
 course: install assets
-	$(PYTHON) -m jupyterlab $(firstword $(wildcard lessons/*.ipynb))
+	@echo "==> opening JupyterLab on workspace/ (stop it with Ctrl+C, twice)"
+	$(PYTHON) -m coursekit course -- $(LAB_OPTIONS)
 
 ## Install everything and run the whole test suite (unit tests, then every lesson under nbval, offline, on the
 ## CPU: the lessons' committed outputs are a CPU run's, and a GPU would train on the full splits).
