@@ -39,7 +39,7 @@ CODE_STYLE = (f"font-family: {CODE_FONT}; font-size: 0.92em; background: rgba(0,
 BLOCK_STYLE = (f"font-family: {CODE_FONT}; font-size: 0.92em; margin: 4px 0; padding: 4px 6px; "
                "background: rgba(0, 0, 0, 0.06); border-radius: 3px; white-space: pre-wrap; word-break: normal; "
                "overflow-wrap: normal; overflow-x: auto; color: #1f2328")
-TAG_STYLE = "font-size: 0.85em; color: #5a6472; border: 1px solid #c5cbd3; border-radius: 8px; padding: 0 6px"
+TAG_STYLE = "color: #5a6472; font-style: italic"
 
 
 def _is_code(word: str) -> bool:
@@ -113,7 +113,7 @@ class Feedback:
     def html(self) -> str:
         """The HTML form: a box coloured by tone, its mark, the title and tag, then the body."""
         mark, colour, background = TONES[self.tone]
-        tag = f' <span class="coursekit-feedback-tag" style="{TAG_STYLE}">{html.escape(self.tag)}</span>' \
+        tag = f' <span class="coursekit-feedback-tag" style="{TAG_STYLE}">({html.escape(self.tag, quote=False)})</span>' \
             if self.tag else ""
         head = (f'<span aria-hidden="true" style="color: {colour}; font-weight: bold">{mark}</span> '
                 f'<strong style="color: {colour}">{inline(self.title)}</strong>{tag}')

@@ -52,7 +52,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from ..errors import CourseError
-from .feedback import NOTE, RIGHT, WRONG, Feedback
+from .feedback import NOTE, RIGHT, WRONG, Feedback, inline
 
 BANKS = Path(__file__).parent / "quizzes"
 KINDS = ("single", "multiple", "numeric")
@@ -205,7 +205,7 @@ class Quiz:
             self.buttons[i].on_click(lambda _button, i=i: self.check(i))
             self.feedback[i].add_class("coursekit-quiz-feedback")
             self.score_labels[i].add_class("coursekit-quiz-score")
-            parts = [widgets.HTML(f"<b>{i + 1}. {html.escape(question.prompt, quote=False)}</b>")]
+            parts = [widgets.HTML(f"<b>{i + 1}. {inline(question.prompt)}</b>")]
             parts += self.inputs[i] if isinstance(self.inputs[i], list) else [self.inputs[i]]
             check = widgets.HBox([self.buttons[i], self.score_labels[i]], layout=widgets.Layout(align_items="center"))
             rows.append(widgets.VBox(parts + [check, self.feedback[i]]))
