@@ -62,6 +62,17 @@ ROUNDING = 1e-9  # so that 1.6 counts as inside 1 +/- 0.6
 QUOTE_LIMIT = 40  # characters of a rejected input that its message quotes
 PRACTICE = "practice: the score keeps your first answer"  # the tag on every graded answer after the first
 RUN_ME = "Run this cell to take the quiz."  # the quiz's text form, shown until the cell runs
+# ipywidgets draws an option on one line of fixed height: a long one overflows onto the next option (radio
+# buttons) or is cut off with "..." (checkboxes). This lets options wrap at spaces, their box before the first
+# line (order: a radio button's input follows its text in the page). Class names of ipywidgets 7 and 8 alike; the style travels in the quiz's own output (Colab included).
+OPTION_STYLE = """<style>
+.coursekit-quiz-question .widget-radio-box label, .coursekit-quiz-question .widget-checkbox .widget-label-basic {
+  display: flex; align-items: flex-start; height: auto; line-height: 1.4; padding: 2px 0;
+  white-space: normal; overflow: visible; }
+.coursekit-quiz-question .widget-radio-box input, .coursekit-quiz-question .widget-checkbox input {
+  order: -1; float: none; flex: none; align-self: flex-start; height: auto; margin: 0.2em 8px 0 1px; }
+.coursekit-quiz-question .widget-checkbox { height: auto; width: auto; line-height: 1.4; }
+</style>"""
 
 
 class QuizBankError(CourseError, ValueError):
@@ -205,12 +216,13 @@ class Quiz:
             self.buttons[i].on_click(lambda _button, i=i: self.check(i))
             self.feedback[i].add_class("coursekit-quiz-feedback")
             self.score_labels[i].add_class("coursekit-quiz-score")
-            parts = [widgets.HTML(f"<b>{i + 1}. {inline(question.prompt)}</b>")]
+            parts = [widgets.HTML(f'<div style="line-height: 1.4; margin-top: 0.8em"><b>{i + 1}. '
+                                  f'{inline(question.prompt)}</b></div>')]
             parts += self.inputs[i] if isinstance(self.inputs[i], list) else [self.inputs[i]]
             check = widgets.HBox([self.buttons[i], self.score_labels[i]], layout=widgets.Layout(align_items="center"))
             rows.append(widgets.VBox(parts + [check, self.feedback[i]]))
             rows[-1].add_class("coursekit-quiz-question")
-        self.widget = QuizBox([widgets.HTML(f"<h3>{html.escape(title, quote=False)}</h3>")] + rows
+        self.widget = QuizBox([widgets.HTML(f"{OPTION_STYLE}<h3>{html.escape(title, quote=False)}</h3>")] + rows
                               + [self.score_label])
         self.widget.summary = repr(self)
         self._update_score()
