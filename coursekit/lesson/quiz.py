@@ -64,7 +64,8 @@ PRACTICE = "practice: the score keeps your first answer"  # the tag on every gra
 RUN_ME = "Run this cell to take the quiz."  # the quiz's text form, shown until the cell runs
 # ipywidgets draws an option on one line of fixed height: a long one overflows onto the next option (radio
 # buttons) or is cut off with "..." (checkboxes). This lets options wrap at spaces, their box before the first
-# line (order: a radio button's input follows its text in the page). Class names of ipywidgets 7 and 8 alike; the style travels in the quiz's own output (Colab included).
+# line (order: a radio button's input follows its text in the page). Class names of ipywidgets 7 and 8 alike;
+# the style travels in the quiz's own output (Colab included).
 OPTION_STYLE = """<style>
 .coursekit-quiz-question .widget-radio-box label, .coursekit-quiz-question .widget-checkbox .widget-label-basic {
   display: flex; align-items: flex-start; height: auto; line-height: 1.4; padding: 2px 0;
