@@ -4,18 +4,28 @@ PYTHON ?= python3
 PIP = $(PYTHON) -m pip install --disable-pip-version-check -c constraints.txt
 PIP_INSTALL = $(PIP) -q
 LAB_OPTIONS ?=
+# The oldest Python the versions pinned in constraints.txt install on (the highest Requires-Python among them;
+# tests/tooling/test_lab.py keeps it so); Colab does not use the pins.
+MIN_PYTHON = 3.11.5
 NOTEBOOKS ?= lessons/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 COLAB_VENV ?= .venv-colab
 NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: course test test-colab notebooks exercises install install-test assets chromium bubblewrap
+.PHONY: course test test-colab notebooks exercises install install-test python-version assets chromium bubblewrap
 
-install:
+# Say so plainly, instead of pip's "ResolutionImpossible" (or, with an older pip, minutes of backtracking).
+python-version:
+	@$(PYTHON) -c "import sys; floor = '$(MIN_PYTHON)'; here = '%d.%d.%d' % sys.version_info[:3]; \
+	sys.exit(0 if sys.version_info[:3] >= tuple(map(int, floor.split('.'))) else \
+	f'make: the pinned versions in constraints.txt need Python {floor} or newer; {sys.executable} is {here}. ' \
+	'Make a virtual environment with a newer Python (python3.12 -m venv .venv && . .venv/bin/activate) and run make again.')"
+
+install: python-version
 	@echo "==> pip installs the course, PyTorch and JupyterLab (about 150 packages; INSTALL_TIME)"
 	$(PIP) -e ".[lab]"
 
-install-test:
+install-test: python-version
 	$(PIP_INSTALL) -e ".[test]"
 
 assets:

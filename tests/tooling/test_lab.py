@@ -113,3 +113,30 @@ def test_make_course_opens_jupyterlab_on_the_workspace(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(make.pid, signal.SIGKILL)
             make.wait()
+
+
+def test_make_knows_the_oldest_python_the_pins_install_on():
+    from importlib import metadata
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    floor = Version(re.search(r"^MIN_PYTHON = (\S+)", (ROOT / "Makefile").read_text(), re.M).group(1))
+    needs = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if "==" not in line or line.startswith("#"):
+            continue
+        name, version = line.split("==")
+        try:
+            found = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        if found.version == version and found.metadata["Requires-Python"]:
+            needs[name] = SpecifierSet(found.metadata["Requires-Python"])
+    assert len(needs) > 50, "the pinned distributions are installed here"
+    assert [name for name, spec in needs.items() if floor not in spec] == []
+    below = Version(f"{floor.major}.{floor.minor}.{floor.micro - 1}" if floor.micro else
+                    f"{floor.major}.{floor.minor - 1}.99")
+    assert [name for name, spec in needs.items() if below not in spec], f"Python {below} would do too"
+    setup = (ROOT / "README.md").read_text().split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    assert f"Python {floor}" in setup
