@@ -18,8 +18,8 @@ import signal
 import threading
 
 from ..lesson.feedback import NOTE, RIGHT, WRONG, show_feedback
-from . import probe
-from .tasks import get_task
+from ..sandbox import probe
+from .registry import get_task
 from .verdict import NOT_ATTEMPTED, PASSED, Outcome, collect, judge
 
 CHECK_TIMEOUT_S = 10
