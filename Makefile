@@ -22,7 +22,7 @@ python-version:
 	'Make a virtual environment with a newer Python (python3.12 -m venv .venv && . .venv/bin/activate) and run make again.')"
 
 install: python-version
-	@echo "==> pip installs the course, PyTorch and JupyterLab (about 150 packages; INSTALL_TIME)"
+	@echo "==> pip installs the course, PyTorch and JupyterLab: about 155 packages, minutes on a fresh machine (README: Set-up)"
 	$(PIP) -e ".[lab]"
 
 install-test: python-version
