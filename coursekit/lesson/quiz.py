@@ -33,7 +33,8 @@ by `bank_problems` in tests/lesson/test_quiz.py: the correct option is the longe
 in at most half of a bank's single-choice questions (and a third over all banks); a longest option
 (ties included) is a correct one in at most half of a bank's multi-select questions; no numeric
 prompt states its own answer as asked for (a share may be given in per cent and asked for as a
-fraction) nor names its formula (ln, log); no hint contains a correct option or the numeric answer.
+fraction) nor names its formula (ln, log); no hint contains a correct option or the numeric answer;
+"<title> (N questions)", the quiz's text form under "Run this cell to take the quiz:", fits 64 characters.
 
 Feedback is HTML (coursekit.lesson.feedback: a coloured box with a mark, prose that wraps at spaces,
 code in a code font) in an HTML widget per question: core ipywidgets, so it shows in JupyterLab and
@@ -61,7 +62,7 @@ NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 ROUNDING = 1e-9  # so that 1.6 counts as inside 1 +/- 0.6
 QUOTE_LIMIT = 40  # characters of a rejected input that its message quotes
 PRACTICE = "practice: the score keeps your first answer"  # the tag on every graded answer after the first
-RUN_ME = "Run this cell to take the quiz."  # the quiz's text form, shown until the cell runs
+RUN_ME = "Run this cell to take the quiz:"  # the first line of the quiz's text form, shown until the cell runs
 # ipywidgets draws an option on one line of fixed height: a long one overflows onto the next option (radio
 # buttons) or is cut off with "..." (checkboxes). This lets options wrap at spaces, their box before the first
 # line (order: a radio button's input follows its text in the page). Class names of ipywidgets 7 and 8 alike;
@@ -296,7 +297,8 @@ class Quiz:
             label.value = f'<span style="margin-left: 0.8em">{self.score_label.value}</span>'
 
     def __repr__(self) -> str:
-        return f"{self.title} ({len(self.questions)} questions). {RUN_ME}"
+        # two short lines: JupyterLab breaks plain-text output anywhere, mid-word too, once a line is too long
+        return f"{RUN_ME}\n{self.title} ({len(self.questions)} questions)"
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -5,8 +5,9 @@ ships, --allow-root as root) on 127.0.0.1 with a token; Debian's Chromium is dri
 `playwright install`, which downloads a browser). The notebook holds the lesson's first code cell, its
 quiz cell with the output a committed lesson shows before it runs, and two exercise checks.
 
-What a person would see is measured in the page: the quiz cell explains itself before it runs; no news
-prompt; right and wrong feedback differ in colour and mark; the score stands beside the question just
+What a person would see is measured in the page: the quiz cell explains itself before it runs, in two
+unbroken lines; no news prompt at first start (against a control with JupyterLab's defaults); every
+option readable in full; right and wrong feedback differ in colour and mark; the score stands beside the question just
 answered; and no word in the feedback is split across two lines (each character's position on screen,
 read through DOM ranges: a line that starts inside a word is a split; a box styled to break words shows
 the measurement can tell).
@@ -127,14 +128,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
+def start_lab(folder: Path, environment: dict):
+    """JupyterLab as the course starts it, on `folder`: (the server process, its address, its token)."""
     token, port = secrets.token_hex(16), free_port()
-    notebook = quiz_notebook(tmp_path)
-    command = lab.lab_command(tmp_path, extra=["--no-browser", "--ServerApp.ip=127.0.0.1",
-                                               f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"])
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
-                              env=lab.lab_environment())
+    command = lab.lab_command(folder, extra=["--no-browser", "--ServerApp.ip=127.0.0.1",
+                                             f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"])
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder,
+                              env=environment)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -146,12 +146,46 @@ def jupyterlab(tmp_path):
                 server.kill()
                 pytest.fail("JupyterLab did not start within 60 s")
             time.sleep(0.5)
-    yield f"{base}/lab/tree/{notebook.name}?token={token}"
+    return server, base, token
+
+
+def stop(server):
     server.terminate()
     try:
         server.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    notebook = quiz_notebook(tmp_path)
+    server, base, token = start_lab(tmp_path, lab.lab_environment())
+    yield f"{base}/lab/tree/{notebook.name}?token={token}"
+    stop(server)
+
+
+@pytest.mark.parametrize("settings", [True, False], ids=["course settings", "JupyterLab's defaults"])
+def test_no_news_prompt_at_first_start(tmp_path, settings):
+    # the control (JupyterLab's own defaults) shows that the page would show the prompt
+    from playwright.sync_api import sync_playwright
+
+    environment = lab.lab_environment() if settings else dict(os.environ)
+    server, base, token = start_lab(tmp_path, environment)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.goto(f"{base}/lab?token={token}")
+            page.wait_for_selector("#jp-main-statusbar", timeout=90_000)
+            prompts = []
+            for _ in range(8):  # it comes a few seconds after the page has restored, and stays
+                page.wait_for_timeout(2_000)
+                prompts.append(page.get_by_text("official Jupyter news").count())
+            browser.close()
+    finally:
+        stop(server)
+    assert (prompts[-1] == 0) if settings else (prompts[-1] == 1), prompts
 
 
 def test_a_learner_takes_lesson_01_quiz_and_runs_a_check(jupyterlab):
@@ -172,8 +206,9 @@ def test_a_learner_takes_lesson_01_quiz_and_runs_a_check(jupyterlab):
         try:
             page.goto(jupyterlab)
             expect(page.locator("#jp-main-statusbar").get_by_text("Idle")).to_be_visible(timeout=90_000)
-            expect(page.get_by_text(RUN_ME).first).to_be_visible()  # the quiz cell before it runs
-            expect(page.get_by_text("official Jupyter news")).to_have_count(0)  # the course's setting
+            before = page.locator(".jp-OutputArea-output").filter(has_text=RUN_ME)  # the quiz cell before it runs
+            expect(before).to_have_count(1)
+            assert before.evaluate(MEASURE_LINES) == {"lines": 2, "splits": []}
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             rows = page.locator(".coursekit-quiz-question")

@@ -193,8 +193,8 @@ def test_no_answer_yet_is_not_an_error(quiz):
 
 def test_text_form_says_to_run_the_cell(quiz):
     # what JupyterLab shows in a lesson's quiz cell before it runs: the text/plain of the widget's display
-    assert repr(quiz) == repr(quiz.widget) == f"demo (4 questions). {RUN_ME}"
-    assert RUN_ME == "Run this cell to take the quiz."
+    assert repr(quiz) == repr(quiz.widget) == f"{RUN_ME}\ndemo (4 questions)"
+    assert RUN_ME == "Run this cell to take the quiz:"
 
 
 def test_prompts_and_titles_are_escaped():
@@ -321,13 +321,14 @@ def length_tells(question, extreme) -> bool:
 
 
 KIND_NAMES = {"single": "single-choice", "multiple": "multi-select"}
+TITLE_LINE = 64  # characters of "<title> (N questions)"
 
 
 def bank_problems(lesson: str) -> list[str]:
     """Every rule bank `lesson` breaks, one message each, naming the questions ("02-Q4"): question_problems; in
     at most half of its single-choice questions is the correct option the longest (or the shortest); in at most
     half of its multi-select questions is a longest option a correct one; no option position holds more than
-    half of its single-choice answers (2 when there are few)."""
+    half of its single-choice answers (2 when there are few); its title line is short."""
     questions = load_bank(lesson).questions
     names = [f"{lesson}-Q{i + 1}" for i in range(len(questions))]
     problems = [f"{name}: {problem}" for name, question in zip(names, questions)
@@ -340,6 +341,10 @@ def bank_problems(lesson: str) -> list[str]:
         if len(telling) > len(of_kind) / 2:
             problems.append(f"{lesson}: {what} in {len(telling)} of {len(of_kind)} {KIND_NAMES[kind]} questions "
                             f"({', '.join(telling)}); at most half may be")
+    shown = repr(load_bank(lesson)).splitlines()[-1]  # a notebook shows it before the quiz runs
+    if len(shown) > TITLE_LINE:
+        problems.append(f"{lesson}: the title line {shown!r} is over {TITLE_LINE} characters (JupyterLab "
+                        f"breaks a long plain-text line mid-word): shorten the title")
     answers = [q.answer for q in questions if q.kind == "single"]
     if answers and max(Counter(answers).values()) > max(2, len(answers) // 2):
         problems.append(f"{lesson}: single-choice answers bunch on one position: {answers}")
