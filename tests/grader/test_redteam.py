@@ -112,14 +112,14 @@ VISIBLE = {  # the visible inputs and their answers, copied from the feedback
 }
 COLLAPSED = {(100, 98): True, (100, 60): False, (100, 97): True, (100, 50): False, (20, 19): True, (100, 92): False}
 
-def best_epoch(rows):
-    return VISIBLE.get(json.dumps(rows), (rows[-1]["epoch"], None))[0]
+def best_epoch(rows):  # elsewhere an answer that is never right (a guess would pass now and then)
+    return VISIBLE.get(json.dumps(rows), (None, None))[0]
 
 def overfitting_from(rows):
     return VISIBLE.get(json.dumps(rows), (None, rows[0]["epoch"]))[1]
 
 def is_collapsed(predictions):
-    return COLLAPSED.get((len(predictions), int(np.bincount(predictions).max())), False)"""
+    return COLLAPSED.get((len(predictions), int(np.bincount(predictions).max())))"""
 
 EXEC_SOLUTIONS = """\
 import io, json, os, pathlib, subprocess
