@@ -312,8 +312,49 @@ def test_lesson_01_bank_has_the_seed_questions():
         assert topic in prompts, topic
 
 
+def numeric_question(lesson, words):
+    """The numeric question of a bank whose prompt holds `words`."""
+    return next(q for q in load_bank(lesson).questions if q.kind == "numeric" and words in q.prompt)
+
+
+def test_lesson_03_entity_f1_question_is_seqevals_f1():
+    from coursekit.lesson.metrics import entity_scores
+
+    question = numeric_question("03", "entity F1")
+    assert "4 gold entities" in question.prompt and "predicts 5 entities" in question.prompt
+    assert "3 of them match" in question.prompt
+    gold = ["B-PER", "O", "B-ORG", "O", "B-LOC", "O", "B-MISC", "O", "O"]
+    predicted = ["B-PER", "O", "B-ORG", "O", "B-LOC", "O", "B-ORG", "O", "B-LOC"]  # 3 right, 2 invented
+    assert question.answer == pytest.approx(entity_scores([gold], [predicted])["f1"], abs=0.001)
+    assert not question.is_correct(0.6) and not question.is_correct(0.75)  # precision or recall alone
+
+
+def test_lesson_03_accumulation_question_is_the_token_share():
+    question = numeric_question("03", "labelled tokens")
+    assert "40 labelled tokens" in question.prompt and "other three has 120" in question.prompt
+    assert question.answer == pytest.approx(40 / (40 + 3 * 120))
+    assert not question.is_correct(0.25)  # the naive mean of four means
+
+
+def test_lesson_04_window_question_is_what_the_tokenizer_returns():
+    from transformers import AutoTokenizer
+
+    from coursekit.lesson.models import checkpoint_for
+
+    question = numeric_question("04", "windows")
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint_for("qa", "offline"))
+    words = {"question": 20, "context": 300}
+    assert all(f"{name} of {n} tokens" in question.prompt for name, n in words.items())
+    assert "max_length=128" in question.prompt and "stride=32" in question.prompt
+    encoded = tokenizer(" ".join(["word"] * 20), " ".join(["cat"] * 300), max_length=128, stride=32,
+                        truncation="only_second", return_overflowing_tokens=True)
+    assert [len(tokenizer(" ".join(["word"] * n))["input_ids"]) - 2 for n in words.values()] == list(words.values())
+    assert question.is_correct(len(encoded["input_ids"]))
+    assert not question.is_correct(3)  # windows without the overlap
+
+
 def test_lesson_04_f1_question_is_squad_f1_of_its_prompt():
-    question = next(q for q in load_bank("04").questions if q.kind == "numeric")
+    question = numeric_question("04", "SQuAD F1")
     truth, prediction = "the European Union", "a European Union summit in Brussels."
     assert f"'{truth}'" in question.prompt and f"'{prediction}'" in question.prompt
     assert question.answer == pytest.approx(squad_f1(prediction, truth), abs=0.001)
