@@ -221,12 +221,18 @@ def test_malformed_questions_are_rejected(bad, match):
 
 
 def test_lesson_01_numeric_question_in_the_real_bank():
+    # percentage points over the majority class, computed from the prompt's own counts; the relative
+    # gain in per cent (8.3) and the model's accuracy itself are the wrong readings it must refuse
     quiz = load_bank("01")
     index = next(i for i, q in enumerate(quiz.questions) if q.kind == "numeric")
+    positive, negative, accuracy = (float(n) for n in re.findall(r"\b\d+(?:\.\d+)?\b", quiz.questions[index].prompt)[:3])
+    majority = max(positive, negative) / (positive + negative)
+    assert quiz.questions[index].answer == pytest.approx(100 * (accuracy - majority))
     assert quiz.check(index) is False and feedback(quiz, index).startswith("Type a number first")
-    for text, right in [("0", False), ("0.5", True), ("1", True), ("1.5", True), ("3", False)]:
-        quiz.inputs[index].value = text
-        assert quiz.check(index) is right, text
+    points, relative = 100 * (accuracy - majority), 100 * (accuracy / majority - 1)
+    for value, right in [(0, False), (points, True), (points - 0.4, True), (relative, False), (100 * accuracy, False)]:
+        quiz.inputs[index].value = f"{value:.2f}"
+        assert quiz.check(index) is right, value
     quiz.inputs[index].value = "-1"
     assert quiz.check(index) is False and "out of range" in feedback(quiz, index)
 
@@ -434,10 +440,15 @@ def test_option_length_does_not_give_the_answer_away_over_all_banks(extreme):
     assert len(telling) <= len(singles) / 3, telling
 
 
-def test_lesson_01_bank_has_the_seed_questions():
-    prompts = " ".join(q.prompt for q in load_bank("01").questions).lower()
-    for topic in ["what kind of data", "from scratch", "on top", "improves", "require", "start from"]:
-        assert topic in prompts, topic
+def test_lesson_02_macro_f1_question_is_the_constant_answers_macro_f1():
+    from coursekit.lesson.metrics import classification_scores
+
+    question = next(q for q in load_bank("02").questions if q.kind == "numeric")
+    positive, negative = (int(n) for n in re.findall(r"\b\d+\b", question.prompt)[:2])
+    labels = [1] * positive + [0] * negative
+    scores = classification_scores(labels, [0] * len(labels), average="binary")
+    assert question.answer == pytest.approx(scores["macro_f1"], abs=0.001)
+    assert not question.is_correct(scores["accuracy"]) and not question.is_correct(scores["f1"])
 
 
 def numeric_question(lesson, words):

@@ -2,8 +2,9 @@
 they quote from the seed model cards are the cards' own.
 
 A figure in a markdown cell (0.81, 57%, 3.8x, 1e-4) must appear in the same notebook's code or in its
-printed outputs, so it comes from a run rather than from memory. The few figures quoted from outside
-sources are listed below with their source.
+printed outputs, so it comes from a run rather than from memory; and an output that backs it must be one
+nbval compares, since an ignored one may print something else on the next run. The few figures quoted
+from outside sources are listed below with their source.
 """
 
 import re
@@ -34,12 +35,19 @@ def figures(markdown: str) -> set[str]:
     return found
 
 
-def notebook_text(nb) -> str:
+def ignored(cell) -> bool:
+    return "nbval-ignore-output" in cell.metadata.get("tags", [])
+
+
+def notebook_text(nb, compared_only: bool = False) -> str:
+    """The code and printed outputs of `nb`; compared_only: leave out the outputs nbval ignores."""
     parts = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         parts.append(cell.source)
+        if compared_only and ignored(cell):
+            continue
         for output in cell.outputs:
             parts.append(output.get("text", ""))
             parts.extend(str(value) for value in output.get("data", {}).values())
@@ -59,6 +67,28 @@ def test_every_figure_in_the_prose_comes_from_the_notebook(path):
     unbacked = sorted({figure for cell in nb.cells if cell.cell_type == "markdown" for figure in figures(cell.source)
                        if figure not in quoted and not appears(figure, text)})
     assert not unbacked, f"figures in the prose that no code or output of {path.name} shows: {unbacked}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_no_figure_in_the_prose_rests_on_an_ignored_output(path):
+    # An output nbval ignores can print something else on the next run, the Hub source or another
+    # machine: prose that quotes it would then contradict the learner's own output.
+    nb = nbformat.read(path, as_version=4)
+    text, compared = notebook_text(nb), notebook_text(nb, compared_only=True)
+    quoted = QUOTED.get(path.name, {})
+    only_ignored = sorted({figure for cell in nb.cells if cell.cell_type == "markdown" for figure in figures(cell.source)
+                           if figure not in quoted and appears(figure, text) and not appears(figure, compared)})
+    assert not only_ignored, (f"figures in the prose of {path.name} that only outputs nbval ignores print: "
+                              f"{only_ignored}; print them as a verdict in a compared cell, or word them as a condition")
+
+
+def test_the_ignored_output_check_finds_a_quoted_run():
+    cells = [nbformat.v4.new_markdown_cell("the loss rose by 7.3% here"), nbformat.v4.new_code_cell("print(rise)")]
+    cells[1].outputs = [nbformat.v4.new_output("stream", text="rise: 7.3%")]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    assert appears("7.3%", notebook_text(nb, compared_only=True))  # a compared output backs it
+    cells[1].metadata["tags"] = ["nbval-ignore-output"]
+    assert appears("7.3%", notebook_text(nb)) and not appears("7.3%", notebook_text(nb, compared_only=True))
 
 
 def test_the_check_finds_a_typed_figure():
