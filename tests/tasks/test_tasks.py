@@ -2,29 +2,39 @@
 names the mistake, the correct alternatives pass, numeric checks state their tolerance, hidden
 cases are fresh at every grading. Run in-process through the learner-side check (no kernel)."""
 
+import os
 import random
 
 import numpy as np
 import pytest
 import torch
 
-from coursekit.grader import lesson01, lesson03
-from coursekit.grader.learner import run_task
-from coursekit.grader.probe import invoke
-from coursekit.grader.tasks import all_tasks, get_task
-from coursekit.grader.verdict import Outcome, collect, judge
+from coursekit.sandbox.probe import invoke
+from coursekit.tasks import lesson01, lesson03
+from coursekit.tasks.check import run_task
+from coursekit.tasks.registry import all_tasks, get_task
+from coursekit.tasks.verdict import Outcome, collect, judge
+
+SEED = int(os.environ.get("COURSEKIT_GRADING_SEED") or random.SystemRandom().randrange(2**32))
+REPLAY = f"(hidden cases from seed {SEED}: replay with COURSEKIT_GRADING_SEED={SEED})"
+
+
+def _seed(task_id, answer) -> int:
+    """The hidden cases' seed of one check: from SEED and what is checked, so one test replays alone."""
+    return random.Random(f"{SEED}:{task_id}:{getattr(answer, '__qualname__', type(answer).__name__)}").randrange(2**64)
+
 
 def passes(task_id, answer):
-    result = run_task(task_id, answer)
-    assert result["status"] == "passed", result
+    result = run_task(task_id, answer, _seed(task_id, answer))
+    assert result["status"] == "passed", (result, REPLAY)
     return result
 
 
 def fails(task_id, answer, *phrases):
-    result = run_task(task_id, answer)
-    assert result["status"] in ("failed", "error"), result
+    result = run_task(task_id, answer, _seed(task_id, answer))
+    assert result["status"] in ("failed", "error"), (result, REPLAY)
     for phrase in phrases:
-        assert phrase in result["message"], (phrase, result["message"])
+        assert phrase in result["message"], (phrase, result["message"], REPLAY)
     return result
 
 
@@ -343,17 +353,15 @@ def test_every_case_is_called_in_the_same_order_whatever_the_answers():
         assert called == [case for case, _ in cases]
 
 
-def test_each_evaluation_draws_fresh_hidden_cases_reproducibly(tmp_path):
-    import shutil
+def test_each_evaluation_draws_fresh_hidden_cases_reproducibly():
     from pathlib import Path
 
     from coursekit.grader.runner import Limits, NotebookRun
     from coursekit.grader.submission import Submission
-    from coursekit.grader.tasks import tasks_for
+    from coursekit.tasks.registry import tasks_for
 
     def hidden_draws(seed):
-        run = NotebookRun(Submission(Path("x.ipynb"), "05", tasks_for("05"), []), Limits(), seed, str(tmp_path))
-        shutil.rmtree(run.workdir)
+        run = NotebookRun(Submission(Path("x.ipynb"), "05", tasks_for("05"), []), Limits(), seed, "none")
         task = get_task("05-is-collapsed")
         return [[case.args for case, hidden in run.cases(task) if hidden] for _ in range(3)]
 
@@ -386,7 +394,7 @@ def test_a_hidden_failure_repeats_nothing_the_code_produced():
 
 
 def test_the_fuller_hint_comes_only_after_repeated_failures():
-    from coursekit.grader import learner
+    from coursekit.tasks import check as learner
 
     learner.FAILED_ATTEMPTS.pop("05-best-epoch", None)
     task = get_task("05-best-epoch")
@@ -407,7 +415,7 @@ def test_probe_turns_returned_values_into_plain_data():
 
 
 def test_check_prints_labelled_feedback_and_never_crashes(capsys, monkeypatch):
-    from coursekit.grader import learner
+    from coursekit.tasks import check as learner
 
     learner.check("05-best-epoch", lambda rows: rows[0]["epoch"])
     printed = capsys.readouterr().out
@@ -429,7 +437,7 @@ def test_check_prints_labelled_feedback_and_never_crashes(capsys, monkeypatch):
 
 
 def test_unknown_task_names_the_tasks():
-    from coursekit.grader.tasks import UnknownTaskError
+    from coursekit.tasks.registry import UnknownTaskError
 
     with pytest.raises(UnknownTaskError, match="05-best-epoch"):
         run_task("05-best", None)
