@@ -502,9 +502,17 @@ def test_lesson_04_f1_question_is_squad_f1_of_its_prompt():
 
 
 def test_lesson_05_loss_question_is_the_loss_of_an_even_guess():
-    question = next(q for q in load_bank("05").questions if q.kind == "numeric")
-    assert "0.5" in question.prompt and question.answer == pytest.approx(-math.log(0.5), abs=0.001)
-    assert question.is_correct("0.69") and not question.is_correct("1") and not question.is_correct("0.3")
+    question = next(q for q in load_bank("05").questions if q.kind == "numeric" and "probability" in q.prompt)
+    assert "1/3" in question.prompt and question.answer == pytest.approx(-math.log(1 / 3), abs=0.001)
+    assert question.is_correct("1.10") and not question.is_correct("0.69") and not question.is_correct("0.33")
+
+
+def test_lesson_05_f1_question_is_the_f1_of_always_positive():
+    question = next(q for q in load_bank("05").questions if q.kind == "numeric" and "F1" in q.prompt)
+    share = 0.4
+    assert "40% positive" in question.prompt
+    assert question.answer == pytest.approx(2 * share / (share + 1), abs=0.001)
+    assert not question.is_correct("0.4") and not question.is_correct("0.29") and not question.is_correct("0.67")
 
 
 def test_unknown_lesson():
