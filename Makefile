@@ -5,9 +5,10 @@ PIP_INSTALL = $(PYTHON) -m pip install --disable-pip-version-check -q -c constra
 NOTEBOOKS ?= lessons/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 COLAB_VENV ?= .venv-colab
-NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+# --nbval-current-env: the kernel is this Python's, not whichever kernelspec named python3 comes first
+NBVAL = --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: course test test-colab notebooks exercises install install-test assets chromium bubblewrap
+.PHONY: course test test-fast mutants test-colab notebooks exercises install install-test assets chromium bubblewrap
 
 install:
 	$(PIP_INSTALL) -e ".[lab]"
@@ -32,6 +33,17 @@ course: install assets
 ## CPU: the lessons' committed outputs are a CPU run's, and a GPU would train on the full splits).
 test: install-test assets chromium bubblewrap
 	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m pytest tests lessons solutions $(NBVAL) $(PYTEST_ARGS)
+
+## The unit tests a developer runs after each change (a few minutes): no notebooks, no training runs, no network.
+test-fast:
+	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m pytest tests -m "not slow and not network" $(PYTEST_ARGS)
+
+## Mutation testing (before a release; slow, not in CI): plausible one-line bugs in the modules that decide what
+## is correct must fail a test. One module at a time (MODULES=lesson.metrics for one); tests/README.md keeps the scores.
+MODULES ?=
+mutants:
+	$(PIP_INSTALL) -e ".[test,mutation]"
+	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) tests/mutants.py $(MODULES)
 
 ## Prove Colab's versions: a fresh virtual environment with what Colab ships (constraints-colab.txt) plus the
 ## course, pip constrained so it cannot change torch, transformers or datasets; then the lesson helpers' unit

@@ -122,11 +122,12 @@ def test_entity_scores_equal_seqeval_on_random_tags(seed):
                 "f1": f1_score(gold, pred, zero_division=0), "accuracy": seqeval_accuracy(gold, pred)}
     assert {k: ours[k] for k in expected} == pytest.approx(expected, abs=1e-12)
     report = classification_report(gold, pred, output_dict=True, zero_division=0)
-    for kind, scores in ours["per_type"].items():
-        if kind in report:  # seqeval lists only types present in the references
-            assert scores["f1"] == pytest.approx(report[kind]["f1-score"], abs=1e-12)
-            assert scores["precision"] == pytest.approx(report[kind]["precision"], abs=1e-12)
-            assert scores["number"] == report[kind]["support"]
+    types = {kind for kind in report if not kind.endswith(" avg")}  # every type in the references or predictions
+    assert set(ours["per_type"]) == types
+    for kind in types:
+        assert ours["per_type"][kind] == pytest.approx(
+            {"precision": report[kind]["precision"], "recall": report[kind]["recall"], "f1": report[kind]["f1-score"],
+             "number": report[kind]["support"]}, abs=1e-12)
 
 
 def test_entity_spans_hand_checked():

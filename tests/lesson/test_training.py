@@ -51,7 +51,7 @@ def test_history_yields_the_per_epoch_table(checkpoint, tokenizer, tiny, tmp_pat
     history = HistoryCallback()
     trainer = trainer_for(model_for(checkpoint), tokenizer, tiny["train"], tmp_path, [history], tiny["validation"])
     trainer.train()
-    trainer.evaluate()  # evaluating the same weights again adds no row
+    final = trainer.evaluate()  # evaluating the same weights again adds no row
     trainer.evaluate(tiny["validation"], metric_key_prefix="test")  # another prefix adds no row
     table = history.table()
     assert list(table.columns) == ["Epoch", "Step", "Training Loss", "Validation Loss",
@@ -63,8 +63,11 @@ def test_history_yields_the_per_epoch_table(checkpoint, tokenizer, tiny, tmp_pat
     second_epoch = [entry["loss"] for entry in history.train_losses[3:]]
     assert table["Training Loss"][0] == pytest.approx(sum(first_epoch) / 3)
     assert table["Training Loss"][1] == pytest.approx(sum(second_epoch) / 3)  # each epoch its own steps
-    assert all(0 <= value <= 1 for value in table["Accuracy"])
-    assert not any(math.isnan(v) for v in table["Validation Loss"])
+    # the last row holds the final weights' validation scores, under the model cards' names
+    assert table["Validation Loss"][1] == pytest.approx(final["eval_loss"])
+    for column, key in [("Accuracy", "accuracy"), ("F1", "f1"), ("Macro F1", "macro_f1")]:
+        assert table[column][1] == pytest.approx(final[f"eval_{key}"])
+    assert not math.isnan(table["Validation Loss"][0]) and table["Validation Loss"][0] != table["Validation Loss"][1]
 
 
 @pytest.mark.parametrize("labels,match", [
