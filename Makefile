@@ -53,7 +53,7 @@ test-colab: assets
 	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
 		torch transformers datasets ipywidgets
 	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
-		-e . pytest nbval nbclient nbformat ipykernel
+		-e . pytest pytest-socket pytest-timeout nbval nbclient nbformat ipykernel
 	PATH="$(abspath $(COLAB_VENV))/bin:$$PATH" COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu COURSEKIT_EXPECT_COLAB=1 \
 		$(COLAB_VENV)/bin/python -m pytest tests/colab tests/lesson \
 		lessons/02_text_classification.ipynb $(NBVAL) $(PYTEST_ARGS)

@@ -3,9 +3,9 @@
 - The environment: each test gets back the environment variables (and the Hugging Face libraries' offline
   flags) it started with, so no test leaks them into a later one; importing a test module must not change
   the variables coursekit and the Hugging Face libraries read (collection fails, naming them).
-- Markers: notebook cells (nbval) are `slow`; a `network` test may open sockets, every other one may only
-  connect to loopback (pytest-socket, configured in pyproject.toml; it guards this process only, not the
-  kernels and subprocesses tests start).
+- Markers: notebook cells (nbval) and the files in SLOW are `slow`; a `network` test may open sockets,
+  every other one may only connect to loopback (pytest-socket, configured in pyproject.toml; it guards
+  this process only, not the kernels and subprocesses tests start).
 - Order: pytest-randomly shuffles the unit tests; notebook cells keep their order (each cell needs the ones
   above it), after the unit tests.
 - Notebook output folders start empty: the lessons write `outputs/` next to themselves, and a folder an
@@ -33,6 +33,14 @@ ROOT = Path(__file__).resolve().parent
 
 # The offline source is the one CI proves. Set for the whole session (kernels inherit it), restored after.
 SESSION_ENVIRONMENT = {"COURSEKIT_SOURCE": "offline"}
+# Tests that take minutes (`make test-fast` leaves them out), declared here in one place, with the reason.
+SLOW = {
+    "tests/tooling/test_train.py": "trains five times in subprocesses, once under torchrun",
+    "tests/grader/test_redteam.py": "grades two dozen hostile notebooks in jailed kernels",
+    "tests/grader/test_solutions.py": "grades every solution notebook in kernels",
+    "tests/bench/": "runs the training-speed benchmark",
+    "tests/browser/": "plays a quiz in Chromium against JupyterLab",
+}
 # Variables whose change at import would change what coursekit or the Hugging Face libraries do.
 WATCHED_PREFIXES = ("COURSEKIT_", "HF_", "HUGGINGFACE_", "TRANSFORMERS_", "TOKENIZERS_")
 
@@ -70,10 +78,15 @@ def _watched_changes(before: dict[str, str]) -> list[str]:
 
 def pytest_itemcollected(item):
     item.stash[_collection_index] = next(_collected)
-    if is_notebook(item):
+    if is_notebook(item) or _repository_path(item).startswith(tuple(SLOW)):
         item.add_marker(pytest.mark.slow)
     if item.get_closest_marker("network"):
         item.add_marker(pytest.mark.enable_socket)
+
+
+def _repository_path(item) -> str:
+    path = Path(str(item.fspath)).resolve()
+    return path.relative_to(ROOT).as_posix() if ROOT in path.parents else ""
 
 
 def is_notebook(item) -> bool:

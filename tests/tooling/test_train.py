@@ -27,9 +27,6 @@ def run_training(output_dir, *extra):
     return json.loads((Path(output_dir) / "test_metrics.json").read_text()), result.stdout
 
 
-pytestmark = pytest.mark.slow  # each test trains in a subprocess
-
-
 @pytest.fixture(scope="module")
 def uninterrupted_run(tmp_path_factory):
     output_dir = tmp_path_factory.mktemp("uninterrupted")
