@@ -24,9 +24,9 @@ MODULES = {
     "lesson.training": ["x_check*", "x__check*", "x__label_column*", "x_mean_over_labels*",
                         "x\N{LATIN LETTER LATERAL CLICK}HistoryCallback\N{LATIN LETTER LATERAL CLICK}*"],
     "lesson.diagnose": ["*"],
-    "grader.compare": ["*"],
-    "grader.verdict": ["*"],
-    **{f"grader.lesson0{n}": ["*"] for n in range(1, 6)},
+    "tasks.compare": ["*"],
+    "tasks.verdict": ["*"],
+    **{f"tasks.lesson0{n}": ["*"] for n in range(1, 6)},
 }
 KILLED = {"killed", "timeout"}
 RESULT = re.compile(r"^\s*(\S+): (.+)$")

@@ -10,7 +10,7 @@ import pytest
 from coursekit.grader.gradebook import grade_many
 from coursekit.grader.runner import Limits
 from coursekit.grader.submission import exercise_of
-from coursekit.grader.tasks import tasks_for
+from coursekit.tasks.registry import tasks_for
 from coursekit.tooling.exercises import exercise_from_solution, strip_solutions
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,8 +17,8 @@ import secrets
 import signal
 import threading
 
-from . import probe
-from .tasks import get_task
+from ..sandbox import probe
+from .registry import get_task
 from .verdict import NOT_ATTEMPTED, PASSED, Outcome, collect, judge
 
 CHECK_TIMEOUT_S = 10
