@@ -50,6 +50,35 @@ def test_compute_metrics_reads_logits():
                                     "macro_precision": macro["precision"], "macro_recall": macro["recall"]})
 
 
+def test_classification_scores_of_nothing_are_zero_and_an_unknown_average_is_named():
+    assert classification_scores([], []) == {"accuracy": 0.0, "f1": 0.0, "precision": 0.0, "recall": 0.0,
+                                              "macro_f1": 0.0}
+    with pytest.raises(ValueError, match=r"^average must be 'binary', 'macro' or 'micro', not 'weighted'\.$"):
+        classification_scores([0, 1], [0, 1], average="weighted")
+
+
+@pytest.mark.parametrize("y_true,y_pred,average", [([0, 0, 0], [0, 0, 0], "binary"), ([0, 0], [1, 1], "binary"),
+                                                   ([0, 2, 2], [1, 1, 1], "macro"), ([0, 1], [2, 2], "micro")])
+def test_undefined_scores_are_zero_without_a_warning(y_true, y_pred, average):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scikit-learn's UndefinedMetricWarning would fill a learner's notebook
+        scores = classification_scores(y_true, y_pred, average=average)
+    assert scores == pytest.approx(sklearn_scores(y_true, y_pred, average))
+
+
+def test_a_three_class_task_is_scored_macro_even_when_the_set_holds_two_classes():
+    from coursekit.lesson.metrics import named_scores
+
+    y_true, y_pred = [0, 1, 1, 0, 1], [0, 1, 0, 0, 0]  # class 2 absent here, but the task has three
+    scores = named_scores(y_true, y_pred, num_classes=3)
+    expected = sklearn_scores(y_true, y_pred, "macro")
+    assert scores == pytest.approx({"accuracy": expected["accuracy"], "macro_f1": expected["f1"],
+                                    "macro_precision": expected["precision"], "macro_recall": expected["recall"]})
+    assert scores["macro_f1"] != pytest.approx(classification_scores(y_true, y_pred, average="binary")["f1"])
+
+
 def test_multi_class_default_is_macro_not_micro():
     # the audit's mutant M1: micro F1 here is 0.667, macro 0.452 (the audit rounds it)
     y_true, y_pred = [0, 0, 0, 0, 1, 2], [0, 0, 0, 1, 1, 1]
