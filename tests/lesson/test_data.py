@@ -256,6 +256,13 @@ def test_missing_column_without_a_known_alias_names_the_columns_needed():
         check_columns(datasets.Dataset.from_dict({"id": ["q"], "question": ["Who?"]}), "qa")
 
 
+def test_missing_column_with_and_without_aliases_together():
+    rows = datasets.Dataset.from_dict({"id": ["q"], "passage": ["Ada wrote it."], "answers": [{"text": ["Ada"]}]})
+    with pytest.raises(DatasetSchemaError, match=re.escape(
+            "(missing: context, question). Rename with:  dataset = dataset.rename_column('passage', 'context')")):
+        check_columns(rows, "qa")  # 'question' has no known alias: only the fix that exists is named
+
+
 def test_check_columns_of_an_unknown_task_names_the_tasks():
     with pytest.raises(UnknownTaskError, match="sentiment, ner, qa"):
         check_columns(datasets.Dataset.from_dict({"text": ["x"], "label": [0]}), "topics")
@@ -299,6 +306,14 @@ def test_tag_messages_name_the_split_row_and_tag():
     assert check_examples(first, "ner", label_names=NAMES) is first  # tag 0 is the first label
 
 
+def test_tags_read_as_one_string_per_sentence_are_named():
+    # a CSV gives "B-PER I-PER" as one string, not a list of tags
+    rows = datasets.Dataset.from_dict({"tokens": [["Ada", "Lovelace"]], "ner_tags": ["B-PER I-PER"]})
+    with pytest.raises(DatasetContentError, match=exactly(
+            "dataset row 0 has 2 words but 11 tags: every word needs exactly one tag.")):
+        check_examples(rows, "ner", label_names=NAMES)
+
+
 def test_tags_are_checked_against_the_datasets_own_label_names():
     features = datasets.Features({"tokens": datasets.Sequence(datasets.Value("string")),
                                   "ner_tags": datasets.Sequence(datasets.ClassLabel(names=NAMES))})
@@ -319,6 +334,12 @@ def test_answer_messages_name_the_question_and_the_fix():
             "dataset question 'q2': the answer 'Lovelace' is not the context's text at answer_start=3; "
             "the text occurs at character 4: set answer_start to 4.")):
         check_examples(datasets.Dataset.from_dict(rows), "qa")  # every answer of a question is checked
+    rows["answers"][1] = {"text": ["Ada"], "answer_start": [2]}
+    with pytest.raises(DatasetContentError, match="the text occurs at character 0: set answer_start to 0.$"):
+        check_examples(datasets.Dataset.from_dict(rows), "qa")  # the first occurrence, even at character 0
+    rows["context"][1], rows["answers"][1] = "Ada met Ada.", {"text": ["Ada"], "answer_start": [3]}
+    with pytest.raises(DatasetContentError, match="set answer_start to 0.$"):
+        check_examples(datasets.Dataset.from_dict(rows), "qa")
     rows["answers"][1] = {"text": ["Babbage"], "answer_start": [0]}
     with pytest.raises(DatasetContentError, match=exactly(
             "dataset question 'q2': the answer 'Babbage' is not the context's text at answer_start=0; "

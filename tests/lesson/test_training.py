@@ -165,6 +165,14 @@ def test_class_names_that_do_not_match_the_head_message():
     check_labels(head(3), rows)
 
 
+def test_token_label_names_that_do_not_match_the_head():
+    tags = datasets.Sequence(datasets.ClassLabel(names=["O", "B-PER", "I-PER"]))
+    rows = datasets.Dataset.from_dict({"labels": [[0, 1, 2]]}, features=datasets.Features({"labels": tags}))
+    with pytest.raises(LabelMismatchError, match=r"num_labels=2 but the data has 3 classes \(O, B-PER, I-PER\)"):
+        check_labels(head(2), rows)  # the names inside the per-token sequence count
+    check_labels(head(3), rows)
+
+
 def test_label_type_message():
     with pytest.raises(LabelMismatchError, match=exactly(
             "Labels must be integer class ids, but column 'label' holds 'positive' (str). Map names to ids first, "
@@ -261,6 +269,8 @@ def test_history_checks_the_labels_and_the_precision_when_training_starts(monkey
     history.on_train_begin(cpu_fp32, None, None, model=head(3), train_dataloader=loader)
     history.on_train_begin(cpu_fp32, None, None, model=None, train_dataloader=loader)  # nothing to check against
     history.on_train_begin(cpu_fp32, None, None, model=head(2), train_dataloader=SimpleNamespace(dataset=[0, 2]))
+    history.on_train_begin(cpu_fp32, None, None, model=head(2), train_dataloader=None)  # no loader: nothing to check
+    history.on_train_begin(cpu_fp32, None, None, model=head(2))
     monkeypatch.setattr(precision, "cpu_bf16_support", lambda: (False, "no bf16 instructions"))
     monkeypatch.delenv(precision.ENV_VAR, raising=False)
     with pytest.raises(precision.PrecisionError, match="slower than fp32"):
