@@ -1,4 +1,4 @@
-"""The `coursekit` command: assets fetch|verify|where, notebooks refresh, grade, exercises build."""
+"""The `coursekit` command: assets fetch|verify|where, notebooks refresh, grade, exercises build, course, workspace."""
 
 from __future__ import annotations
 
@@ -124,6 +124,25 @@ def _exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course(args: argparse.Namespace) -> int:
+    from .tooling.lab import open_course
+
+    options = args.lab_options[1:] if args.lab_options[:1] == ["--"] else args.lab_options
+    open_course(args.course, args.workspace, options)
+    return 0  # not reached: JupyterLab replaces this process
+
+
+def _workspace(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .tooling.workspace import WORKSPACE, sync
+
+    report = sync(Path(args.course), Path(args.workspace or Path(args.course) / WORKSPACE))
+    for line in report.lines() or ["nothing new: every lesson and exercise already has its copy"]:
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .grader import jail  # the isolation's names (it imports nothing heavy)
 
@@ -175,6 +194,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex_cmd.add_argument("--solutions", default="solutions")
     ex_cmd.add_argument("--exercises", default="exercises")
     ex_cmd.set_defaults(run=_exercises)
+
+    course_cmd = commands.add_parser(
+        "course", help="open the course in JupyterLab, on your own copy of it (workspace/)",
+        description="Copy the lessons and exercises that workspace/ lacks (never overwriting a copy), then start "
+                    "JupyterLab there. Options after -- go to JupyterLab: coursekit course -- --no-browser")
+    course_cmd.add_argument("lab_options", nargs=argparse.REMAINDER, help="-- and options for JupyterLab")
+    ws_cmd = commands.add_parser("workspace", help="copy lessons and exercises new in the course into workspace/")
+    for command in (course_cmd, ws_cmd):
+        command.add_argument("--course", default=".", help="the course's folder (default: here)")
+        command.add_argument("--workspace", help="your folder (default: workspace/ in the course's folder)")
+    course_cmd.set_defaults(run=_course)
+    ws_cmd.set_defaults(run=_workspace)
     return parser
 
 

@@ -368,8 +368,9 @@ def _rising(rows: list[dict], metric: str | None, size: int | None) -> Finding |
 # ---- unstable loss -----------------------------------------------------------------------------------------
 
 def _unstable(losses: list[float], rows: list[dict]) -> Finding | None:
-    # logged losses first; a table's per-epoch training losses only where a loss was recorded
-    values = losses or [row["train_loss"] for row in rows if "train_loss" in row]
+    # logged losses first; else a table's per-epoch training losses, where one was logged (HistoryCallback
+    # writes NaN for an epoch without a logging step: that is no evidence of instability)
+    values = losses or [row["train_loss"] for row in rows if _finite(row.get("train_loss"))]
     bad = [v for v in values if not math.isfinite(v)]
     if bad:
         return Finding("unstable loss", f"{len(bad)} logged losses are NaN or infinite.",

@@ -17,6 +17,7 @@ import secrets
 import signal
 import threading
 
+from ..lesson.feedback import NOTE, RIGHT, WRONG, show_feedback
 from ..sandbox import probe
 from .registry import get_task
 from .verdict import NOT_ATTEMPTED, PASSED, Outcome, collect, judge
@@ -24,6 +25,7 @@ from .verdict import NOT_ATTEMPTED, PASSED, Outcome, collect, judge
 CHECK_TIMEOUT_S = 10
 FAILED_ATTEMPTS: dict[str, int] = {}
 _MARKS = {PASSED: "PASSED", NOT_ATTEMPTED: "NOT ATTEMPTED"}
+_TONES = {PASSED: RIGHT, NOT_ATTEMPTED: NOTE}
 
 
 class _Timeout(BaseException):
@@ -60,15 +62,17 @@ def _run_case(task, answer):
 
 def outcomes_for(task, answer, rng: random.Random) -> list[Outcome]:
     """Run `answer` on the visible cases, then on fresh hidden ones (all of them; a timeout ends it)."""
-    probe.prepare(task.builder)  # a slow first import of transformers must not count against the learner
+    for name in (task.builder, task.observer):  # a slow first import must not count against the learner
+        probe.prepare(name)
     cases = [(case, False) for case in task.visible] + [(case, True) for case in task.hidden_cases(rng)]
     return collect(task, cases, _run_case(task, answer), CHECK_TIMEOUT_S)
 
 
-def run_task(task_id: str, answer) -> dict:
-    """Check `answer` for `task_id` without printing: {"task", "title", "status", "points", "message", "hint"}."""
+def run_task(task_id: str, answer, seed: int | None = None) -> dict:
+    """Check `answer` for `task_id` without printing: {"task", "title", "status", "points", "message", "hint"}.
+    seed: of the hidden cases (a test's, to replay a failure); fresh at every call by default."""
     task = get_task(task_id)
-    outcomes = outcomes_for(task, answer, random.Random(secrets.randbits(64)))
+    outcomes = outcomes_for(task, answer, random.Random(secrets.randbits(64) if seed is None else seed))
     result = judge(task, outcomes, FAILED_ATTEMPTS.get(task_id, 0) + 1, CHECK_TIMEOUT_S)
     if result["status"] not in (PASSED, NOT_ATTEMPTED):
         FAILED_ATTEMPTS[task_id] = FAILED_ATTEMPTS.get(task_id, 0) + 1
@@ -83,4 +87,4 @@ def check(task_id: str, answer) -> None:
     result = run_task(task_id, answer)
     mark = _MARKS.get(result["status"], "NOT YET")
     hint = f"\nhint: {result['hint']}" if result["hint"] else ""
-    print(f"[{mark}] {result['title']}\n{result['message']}{hint}")
+    show_feedback(_TONES.get(result["status"], WRONG), f"[{mark}] {result['title']}", f"{result['message']}{hint}")

@@ -359,6 +359,11 @@ def test_unstable_loss_spikes_and_nans():
     assert names(diagnose(history)) == ["unstable loss"]
 
 
+def test_an_epoch_without_a_logged_loss_is_not_instability():
+    # HistoryCallback's row for an epoch with no logging step has train_loss NaN
+    assert diagnose(rows([0.5, 0.42, 0.40], [math.nan, 0.4, 0.3])) == []
+
+
 def test_noise_early_in_a_run_that_fits_well_is_not_instability():
     # noisy losses near 0.7 early, near 0 late (a global median would flag it)
     losses = [{"loss": v} for v in [0.69, 0.70, 0.68, 0.81, 0.66, 0.59, 0.45, 0.25, 0.10, 0.05, 0.03, 0.01, 0.01, 0.01]]
