@@ -10,9 +10,10 @@ MIN_PYTHON = 3.11.5
 NOTEBOOKS ?= lessons/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 COLAB_VENV ?= .venv-colab
-NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+# --nbval-current-env: the kernel is this Python's, not whichever kernelspec named python3 comes first
+NBVAL = --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: course test test-colab notebooks exercises install install-test python-version assets chromium bubblewrap
+.PHONY: course test test-fast mutants test-colab notebooks exercises install install-test python-version assets chromium bubblewrap
 
 # Say so plainly, instead of pip's "ResolutionImpossible" (or, with an older pip, minutes of backtracking).
 python-version:
@@ -50,6 +51,17 @@ course: install assets
 test: install-test assets chromium bubblewrap
 	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m pytest tests lessons solutions $(NBVAL) $(PYTEST_ARGS)
 
+## The unit tests a developer runs after each change (a few minutes): no notebooks, no training runs, no network.
+test-fast:
+	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m pytest tests -m "not slow and not network" $(PYTEST_ARGS)
+
+## Mutation testing (before a release; slow, not in CI): plausible one-line bugs in the modules that decide what
+## is correct must fail a test. One module at a time (MODULES=lesson.metrics for one); tests/README.md keeps the scores.
+MODULES ?=
+mutants:
+	$(PIP_INSTALL) -e ".[test,mutation]"
+	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) tests/mutants.py $(MODULES)
+
 ## Prove Colab's versions: a fresh virtual environment with what Colab ships (constraints-colab.txt) plus the
 ## course, pip constrained so it cannot change torch, transformers or datasets; then the lesson helpers' unit
 ## tests and lesson 02 under nbval, offline.
@@ -58,7 +70,7 @@ test-colab: assets
 	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
 		torch transformers datasets ipywidgets
 	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints-colab.txt \
-		-e . pytest nbval nbclient nbformat ipykernel
+		-e . pytest pytest-socket pytest-timeout nbval nbclient nbformat ipykernel
 	PATH="$(abspath $(COLAB_VENV))/bin:$$PATH" COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu COURSEKIT_EXPECT_COLAB=1 \
 		$(COLAB_VENV)/bin/python -m pytest tests/colab tests/lesson \
 		lessons/02_text_classification.ipynb $(NBVAL) $(PYTEST_ARGS)

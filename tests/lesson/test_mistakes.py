@@ -28,22 +28,26 @@ from coursekit.lesson.training import check_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "learner-mistakes.md"
-CHECKPOINT = models.checkpoint_for("sentiment", "offline")
 
 
 @pytest.fixture(scope="module")
-def tokenizer():
-    return AutoTokenizer.from_pretrained(CHECKPOINT)
+def checkpoint():
+    return models.checkpoint_for("sentiment", "offline")
 
 
 @pytest.fixture(scope="module")
-def classifier():
-    return AutoModelForSequenceClassification.from_pretrained(CHECKPOINT, num_labels=2)
+def tokenizer(checkpoint):
+    return AutoTokenizer.from_pretrained(checkpoint)
 
 
 @pytest.fixture(scope="module")
-def tagger():
-    return AutoModelForTokenClassification.from_pretrained(CHECKPOINT, num_labels=9)
+def classifier(checkpoint):
+    return AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=2)
+
+
+@pytest.fixture(scope="module")
+def tagger(checkpoint):
+    return AutoModelForTokenClassification.from_pretrained(checkpoint, num_labels=9)
 
 
 def arguments(tmp_path, **kwargs):
@@ -141,7 +145,7 @@ def no_train_dataset(ctx):
 def qa_pipeline_removed(ctx):
     from transformers import pipeline
 
-    pipeline("question-answering", model=CHECKPOINT)
+    pipeline("question-answering", model=ctx.checkpoint)
 
 
 LIBRARY = {
@@ -178,9 +182,17 @@ def cpu_without_bf16(ctx):
 
 
 def hub_source_unreachable(ctx):
-    ctx.request.getfixturevalue("silent_hub")
-    ctx.monkeypatch.setattr(sources, "_last_probe", None)
-    load_task_dataset("sentiment", "hub")
+    # In a fresh interpreter whose Hugging Face libraries read the silent Hub at import: a fetch would be seen.
+    child = ctx.request.getfixturevalue("hanging_hub_python")
+    result = child.run("from coursekit.lesson.data import load_task_dataset\n"
+                       "from coursekit.lesson.sources import HubUnreachableError\n"
+                       "try:\n"
+                       "    load_task_dataset('sentiment', 'hub')\n"
+                       "except HubUnreachableError as error:\n"
+                       "    print(error)\n")
+    assert result.returncode == 0 and result.stdout.strip(), result.stderr[-2000:]
+    assert set(child.hub.requests()) == {f"HEAD {sources.PROBE_PATH}"}, "something but the probe asked the Hub"
+    raise sources.HubUnreachableError(result.stdout.strip())
 
 
 def missing_assets(ctx):
@@ -240,10 +252,14 @@ COURSE = {
 
 
 class Context:
-    """What a reproduction may use: the tokenizer, two models, a temporary folder, monkeypatch."""
+    """What a reproduction may use: the checkpoint, the tokenizer, two models, a temporary folder, monkeypatch."""
 
     def __init__(self, request, tmp_path, monkeypatch):
         self.request, self.tmp_path, self.monkeypatch = request, tmp_path, monkeypatch
+
+    @property
+    def checkpoint(self):
+        return self.request.getfixturevalue("checkpoint")
 
     @property
     def tokenizer(self):
@@ -302,14 +318,18 @@ def test_the_docs_table_lists_exactly_the_reproduced_mistakes():
 
 def test_a_notebook_shows_the_hint_under_the_real_traceback():
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
+    from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("import coursekit\ncoursekit.prepare_notebook(seed=0)"),
         nbformat.v4.new_code_cell("trainer.train()"),
         nbformat.v4.new_code_cell("1 / 0"),
     ])
-    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3").execute()
+    # This interpreter's kernel (nbval's --nbval-current-env), not whichever "python3" kernelspec comes first.
+    kernel = KernelManager(kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager())
+    NotebookClient(nb, km=kernel, timeout=120, allow_errors=True).execute()
     (known,), (unknown,) = nb.cells[1].outputs, nb.cells[2].outputs
     assert known.output_type == "error" and known.ename == "NameError"  # the learner's error is kept
     assert "coursekit hint:" in known.traceback[-1] and "Run All Above" in known.traceback[-1]

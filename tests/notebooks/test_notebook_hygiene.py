@@ -144,28 +144,27 @@ SCORE_FLOORS = {
 }
 
 
-def _sanitize(text):
-    import configparser
-
-    config = configparser.ConfigParser()
-    config.read(ROOT / "tests" / "nbval_sanitize.cfg")
-    for section in config.sections():
-        text = re.sub(config[section]["regex"], config[section]["replace"], text)
-    return text
+def test_nbval_reads_every_sanitizer_in_the_file(nbval_patterns):
+    # nbval pairs a `regex:` line with the `replace:` line right below it; anything between them (a comment)
+    # makes it drop the pair silently, and the floor it held would be gone.
+    text = (ROOT / "tests" / "nbval_sanitize.cfg").read_text()
+    regexes = re.findall(r"^regex: (.*)$", text, flags=re.M)
+    assert len(regexes) == len(set(regexes)) == len(nbval_patterns) > 0
+    assert list(nbval_patterns) == regexes
 
 
 @pytest.mark.parametrize("floor", sorted(SCORE_FLOORS))
-def test_score_floor_is_enforced_by_nbval(floor):
+def test_score_floor_is_enforced_by_nbval(floor, nbval_sanitize):
     name, pattern, at_floor, below_floor = SCORE_FLOORS[floor]
     nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
     printed = [match for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
                for match in re.findall(pattern, output.get("text", ""))]
     assert len(printed) == 1, f"{name} should print its score line once: {printed}"
-    assert "at least" in _sanitize(printed[0]), f"committed score below the floor: {printed[0]}"
+    assert "at least" in nbval_sanitize(printed[0]), f"committed score below the floor: {printed[0]}"
     for line in at_floor:
-        assert _sanitize(line) == _sanitize(printed[0]), f"a score at the floor must pass the nbval comparison: {line}"
+        assert nbval_sanitize(line) == nbval_sanitize(printed[0]), f"a score at the floor must pass nbval: {line}"
     for line in below_floor:
-        assert _sanitize(line) == line, f"a score below the floor must fail the nbval comparison: {line}"
+        assert nbval_sanitize(line) == line, f"a score below the floor must fail the nbval comparison: {line}"
 
 
 MACHINE_SPECIFIC = {  # what differs between machines and must never reach an output nbval compares
@@ -177,19 +176,19 @@ MACHINE_SPECIFIC = {  # what differs between machines and must never reach an ou
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
-def test_compared_outputs_are_machine_independent(path):
+def test_compared_outputs_are_machine_independent(path, nbval_sanitize):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type != "code" or ignored(cell):
             continue
-        text = _sanitize("".join(out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
+        text = nbval_sanitize("".join(out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
                                  for out in cell.outputs))
         for what, pattern in MACHINE_SPECIFIC.items():
             assert not re.search(pattern, text), f"{cell.id} prints {what} that nbval compares: {text[:300]!r}"
         assert not re.search(r"device: \w+, precision: (?!PRECISION)", text), f"{cell.id}: unsanitized precision line"
 
 
-def test_the_precision_line_reads_the_same_on_every_machine():
+def test_the_precision_line_reads_the_same_on_every_machine(nbval_sanitize):
     from coursekit.lesson.precision import PrecisionChoice
 
     lines = {PrecisionChoice(device, precision, reason).describe()
@@ -197,4 +196,4 @@ def test_the_precision_line_reads_the_same_on_every_machine():
                                                ("cpu", "bf16", "this CPU has AMX or AVX512-BF16 instructions"),
                                                ("cuda", "fp16", "this GPU has no native bf16; fp16 with loss scaling"),
                                                ("mps", "fp32", "mixed precision on Apple GPUs depends on ...")]}
-    assert len(lines) == 4 and len({_sanitize(line) for line in lines}) == 1
+    assert len(lines) == 4 and len({nbval_sanitize(line) for line in lines}) == 1
