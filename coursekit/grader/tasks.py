@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ..errors import CourseError
 
-LESSON_MODULES = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05")
+LESSON_MODULES = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06")
 HIDDEN_CASES = 5
 
 
