@@ -1,21 +1,35 @@
 # The course's commands. `make course` and `make test` work on a fresh clone: they install
 # everything (pinned by constraints.txt), fetch the offline assets, then open or test the course.
 PYTHON ?= python3
-PIP_INSTALL = $(PYTHON) -m pip install --disable-pip-version-check -q -c constraints.txt
+PIP = $(PYTHON) -m pip install --disable-pip-version-check -c constraints.txt
+PIP_INSTALL = $(PIP) -q
+LAB_OPTIONS ?=
+# The oldest Python the versions pinned in constraints.txt install on (the highest Requires-Python among them;
+# tests/tooling/test_lab.py keeps it so); Colab does not use the pins.
+MIN_PYTHON = 3.11.5
 NOTEBOOKS ?= lessons/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 COLAB_VENV ?= .venv-colab
 NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: course test test-colab notebooks exercises install install-test assets chromium bubblewrap
+.PHONY: course test test-colab notebooks exercises install install-test python-version assets chromium bubblewrap
 
-install:
-	$(PIP_INSTALL) -e ".[lab]"
+# Say so plainly, instead of pip's "ResolutionImpossible" (or, with an older pip, minutes of backtracking).
+python-version:
+	@$(PYTHON) -c "import sys; floor = '$(MIN_PYTHON)'; here = '%d.%d.%d' % sys.version_info[:3]; \
+	sys.exit(0 if sys.version_info[:3] >= tuple(map(int, floor.split('.'))) else \
+	f'make: the pinned versions in constraints.txt need Python {floor} or newer; {sys.executable} is {here}. ' \
+	'Make a virtual environment with a newer Python (python3.12 -m venv .venv && . .venv/bin/activate) and run make again.')"
 
-install-test:
+install: python-version
+	@echo "==> pip installs the course, PyTorch and JupyterLab: about 155 packages, minutes on a fresh machine (README: Set-up)"
+	$(PIP) -e ".[lab]"
+
+install-test: python-version
 	$(PIP_INSTALL) -e ".[test]"
 
 assets:
+	@echo "==> fetching the offline model and datasets (once: later runs only check them)"
 	$(PYTHON) -m coursekit assets fetch
 
 chromium:
@@ -24,9 +38,12 @@ chromium:
 bubblewrap:
 	bash tests/grader/install-bubblewrap.sh
 
-## Install everything and open the course in JupyterLab.
+## Install everything and open the course in JupyterLab, on your own copy of the lessons and exercises in
+## workspace/ (git-ignored; made on the first run, never overwritten; lessons new in the course are added).
+## LAB_OPTIONS go to JupyterLab, e.g. make course LAB_OPTIONS=--no-browser
 course: install assets
-	$(PYTHON) -m jupyterlab $(firstword $(wildcard lessons/*.ipynb))
+	@echo "==> opening JupyterLab on workspace/ (stop it with Ctrl+C, twice)"
+	$(PYTHON) -m coursekit course -- $(LAB_OPTIONS)
 
 ## Install everything and run the whole test suite (unit tests, then every lesson under nbval, offline, on the
 ## CPU: the lessons' committed outputs are a CPU run's, and a GPU would train on the full splits).

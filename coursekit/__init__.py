@@ -61,7 +61,7 @@ _EXPORTS = {
     "prepare_notebook": "lesson.setup",
     "show_quiz": "lesson.quiz",
     "fetch_assets": ("tooling.fetch", "fetch_all"),
-    "check": "grader.learner",
+    "check": "tasks.check",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,4 +1,4 @@
-"""The `coursekit` command: assets fetch|verify|where, notebooks refresh, grade, exercises build."""
+"""The `coursekit` command: assets fetch|verify|where, notebooks refresh, grade, exercises build, course, workspace."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def _writable(path) -> None:
     """A gradebook or feedback path the grader will write: not a folder, in a folder that can be made."""
     from pathlib import Path
 
-    from .grader.safetext import path_text
+    from .tasks.safetext import path_text
 
     path = Path(path)
     if path.is_dir():
@@ -95,13 +95,11 @@ def _grade(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2) if args.json else textreport.format_report(report))
         return 0
     feedback = None
-    protect: tuple = ()
     if args.out:
         feedback = args.feedback_dir or str(Path(args.out).with_suffix("")) + "-feedback"
         _writable(args.out)
-        protect = (str(Path(args.out).resolve()), str(Path(feedback).resolve()))
     progress = None if args.json else (lambda report: print(textreport.format_line(report), flush=True))
-    reports = gradebook.grade_many(items, limits, args.jobs, args.seed, progress, protect)
+    reports = gradebook.grade_many(items, limits, args.jobs, args.seed, progress)
     if args.out:  # every kernel, and whatever it left running, is gone by now
         try:
             gradebook.write_feedback(reports, feedback)
@@ -126,7 +124,28 @@ def _exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course(args: argparse.Namespace) -> int:
+    from .tooling.lab import open_course
+
+    options = args.lab_options[1:] if args.lab_options[:1] == ["--"] else args.lab_options
+    open_course(args.course, args.workspace, options)
+    return 0  # not reached: JupyterLab replaces this process
+
+
+def _workspace(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .tooling.workspace import WORKSPACE, sync
+
+    report = sync(Path(args.course), Path(args.workspace or Path(args.course) / WORKSPACE))
+    for line in report.lines() or ["nothing new: every lesson and exercise already has its copy"]:
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .grader import jail  # the isolation's names (it imports nothing heavy)
+
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -161,9 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
                            help="address-space limit of a graded kernel in MiB, 0 for none (default 4096)")
     grade_cmd.add_argument("--seed", type=int, help="seed of the hidden checks, for a reproducible re-grade "
                                                     "(default: a fresh secret seed)")
-    grade_cmd.add_argument("--no-isolation", dest="isolation", action="store_const", const="none", default="auto",
-                           help="grade even where no jail (bubblewrap) can start: learners' code then runs with "
-                                "the grader's files and network, behind an audit hook that is not a boundary")
+    grade_cmd.add_argument("--isolation", choices=jail.CHOICES, default=jail.AUTO,
+                           help="the boundary around each learner's kernel: auto (default) takes a bubblewrap jail, "
+                                "else Landlock, else refuses to grade; naming one refuses where it is not available")
+    grade_cmd.add_argument("--no-isolation", dest="isolation", action="store_const", const="none",
+                           help="the same as --isolation none: grade even where neither can start; learners' code "
+                                "then runs with the grader's files and network, behind a tripwire that is not a "
+                                "boundary")
     grade_cmd.set_defaults(run=_grade)
 
     ex_cmd = commands.add_parser("exercises", help="generate exercises/ from solutions/")
@@ -171,6 +194,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex_cmd.add_argument("--solutions", default="solutions")
     ex_cmd.add_argument("--exercises", default="exercises")
     ex_cmd.set_defaults(run=_exercises)
+
+    course_cmd = commands.add_parser(
+        "course", help="open the course in JupyterLab, on your own copy of it (workspace/)",
+        description="Copy the lessons and exercises that workspace/ lacks (never overwriting a copy), then start "
+                    "JupyterLab there. Options after -- go to JupyterLab: coursekit course -- --no-browser")
+    course_cmd.add_argument("lab_options", nargs=argparse.REMAINDER, help="-- and options for JupyterLab")
+    ws_cmd = commands.add_parser("workspace", help="copy lessons and exercises new in the course into workspace/")
+    for command in (course_cmd, ws_cmd):
+        command.add_argument("--course", default=".", help="the course's folder (default: here)")
+        command.add_argument("--workspace", help="your folder (default: workspace/ in the course's folder)")
+    course_cmd.set_defaults(run=_course)
+    ws_cmd.set_defaults(run=_workspace)
     return parser
 
 

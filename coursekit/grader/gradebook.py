@@ -17,15 +17,15 @@ import csv
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
-from . import reaper
-from .jail import IsolationError
+from ..tasks.registry import all_tasks, get_task
+from ..tasks.safetext import MESSAGE_CHARS, clean, csv_cell, path_text, short_hash
+from ..tasks.verdict import NOT_ATTEMPTED, PASSED, hint_for
+from . import jail, reaper
 from .runner import Limits, NoKernelError, grade_submission
-from .safetext import MESSAGE_CHARS, clean, csv_cell, path_text, short_hash
 from .submission import Submission, SubmissionError, find_notebooks, read_submission
-from .tasks import all_tasks, get_task
-from .verdict import NOT_ATTEMPTED, PASSED, hint_for
 
 
 def submissions(paths: list) -> list[tuple[Path, str]]:
@@ -71,14 +71,13 @@ def _cleaned(report: dict) -> dict:
     return report
 
 
-def grade_loaded(submission: Submission | dict, name: str, limits: Limits = Limits(), seed: int | None = None,
-                 protect: tuple = ()) -> dict:
+def grade_loaded(submission: Submission | dict, name: str, limits: Limits = Limits(), seed: int | None = None) -> dict:
     """Grade a notebook already read into memory (or pass on its failed report); never raises."""
     if isinstance(submission, dict):
         return submission
     try:
-        report = grade_submission(submission, limits, seed, protect)
-    except IsolationError as exc:
+        report = grade_submission(submission, limits, seed)
+    except jail.IsolationError as exc:
         return failed_report(name, str(exc), submission.exercise)
     except NoKernelError as exc:
         return failed_report(name, f"{path_text(submission.path)}: {exc}", submission.exercise)
@@ -88,35 +87,38 @@ def grade_loaded(submission: Submission | dict, name: str, limits: Limits = Limi
     return _cleaned({"submission": name, **report, "error": None})
 
 
-def grade_file(path, name: str | None = None, limits: Limits = Limits(), seed: int | None = None,
-               protect: tuple = ()) -> dict:
+def grade_file(path, name: str | None = None, limits: Limits = Limits(), seed: int | None = None) -> dict:
     """Grade one notebook file; never raises for a bad or hostile notebook (the report says why).
 
     name: the submission's name in the report (default: the file name).
-    protect: more paths the kernel may not open (the file itself is always among them).
     """
     name = name or path_text(Path(path).name)
-    return grade_loaded(load(path, name), name, limits, seed, (str(Path(path).resolve()), *protect))
+    return grade_loaded(load(path, name), name, limits, seed)
 
 
 def grade_many(items: list[tuple[Path, str]], limits: Limits = Limits(), jobs: int = 1, seed: int | None = None,
-               progress=None, protect: tuple = ()) -> list[dict]:
+               progress=None) -> list[dict]:
     """Grade (path, name) items with `jobs` at a time; reports in the items' order. Every file is read
-    before the first is graded; processes the kernels left behind are gone when this returns.
+    before the first is graded, and the isolation is chosen once for the batch (where none is
+    available, every report is that error); processes the kernels left behind are gone when this
+    returns.
 
     progress: called with each report as soon as it is ready.
-    protect: more paths the kernels may not open (the notebooks themselves always are).
     """
     loaded = [load(path, name) for path, name in items]
-    protect = (*(str(Path(path).resolve()) for path, _ in items), *protect)
+    try:
+        limits = replace(limits, isolation=jail.choose(limits.isolation))
+    except jail.IsolationError as exc:
+        return [item if isinstance(item, dict) else failed_report(name, str(exc), item.exercise)
+                for item, (_, name) in zip(loaded, items)]
 
     def one(index):
-        report = grade_loaded(loaded[index], items[index][1], limits, seed, protect)
+        report = grade_loaded(loaded[index], items[index][1], limits, seed)
         if progress is not None:
             progress(report)
         return report
 
-    with reaper.batch():
+    with reaper.batch(needed=limits.isolation != jail.BUBBLEWRAP):
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             return list(pool.map(one, range(len(items))))
 

@@ -1,13 +1,14 @@
-"""The grader's side of one graded kernel: start it as our own process, run code with a wall-clock
-limit, and kill its whole process group when the limit passes or the grading ends.
+"""The grader's side of one graded kernel: start it as our own process under its isolation, run code
+with a wall-clock limit, and kill it (and everything below it) when the limit passes or grading ends.
 
-The kernel is `python -m coursekit.grader.sandbox` (never the notebook's kernelspec), started in a
-new session, in a private temporary working folder, with a minimal environment (never the
-grader's whole environment: no tokens, no PWD pointing at the submissions) and a connection file
-the grader writes in a private folder the sandbox refuses to open. Only the shell channel is used:
-what the notebook prints is never read, and a reply is capped in size before it is parsed. A limit
-is never a request to stop (an interrupt can be caught): the kernel, every process below it and
-its process group are killed with SIGKILL (see reaper.py for processes that detach themselves).
+The kernel is `python -m coursekit.sandbox` (never the notebook's kernelspec), started in a new
+session, in a private temporary working folder, in its jail (jail.py) or restricting itself with
+Landlock, with an environment built from an allow-list, and a connection file the grader writes in
+a folder of its own (ZMQ over unix sockets there, except without isolation) and deletes once the
+kernel answers. Only the shell channel is used: what the notebook prints is never read, and a reply
+is capped in size before it is parsed. A limit is never a request to stop (an interrupt can be
+caught): the kernel is killed with SIGKILL (see reaper.py for processes that detach themselves
+where no PID namespace holds them).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ MAX_REPLY_BYTES = 32 * 2**20
 MAX_EXPRESSION_CHARS = 2**20  # one answer (a user expression's text) larger than this is not parsed
 MAX_DEPTH = 32  # plain data nested deeper than this is not taken
 POLL_S = 0.05
-# without isolation (--no-isolation) only: the jail's environment is jail.environment's allow-list
+# without isolation (--no-isolation) only: a jailed kernel's environment is jail.environment's allow-list
 KEPT_VARIABLES = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "XDG_CACHE_HOME", "HF_HUB_OFFLINE", "HF_HOME",
                   "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
 KEPT_PREFIXES = ("LC_", "COURSEKIT_", "OMP_", "MKL_")
@@ -127,16 +128,28 @@ def kernel_environment(workdir: str) -> dict:
 
 
 class SandboxKernel:
-    """One running sandbox kernel. workdir: its working folder; runtime_dir: where its connection
-    file goes (protected); memory_mb: its address-space limit; protect: more paths it may not read."""
+    """One running graded kernel. workdir: its scratch folder; runtime_dir: where its connection folder
+    goes; memory_mb: its address-space limit; isolation: "bubblewrap", "landlock" or "none" (jail.py)."""
 
-    def __init__(self, workdir: str, runtime_dir: str, memory_mb: int, protect: list[str],
-                 isolation: str = jail.BUBBLEWRAP):
-        self.workdir, self.runtime_dir, self.isolation = workdir, runtime_dir, isolation
-        self.memory_mb, self.protect = memory_mb, protect
+    def __init__(self, workdir: str, runtime_dir: str, memory_mb: int, isolation: str = jail.BUBBLEWRAP):
+        self.workdir, self.runtime_dir, self.isolation, self.memory_mb = workdir, runtime_dir, isolation, memory_mb
         self.process: subprocess.Popen | None = None
         self.client = None
         self.stderr_path: str | None = None
+
+    def _command(self, connection: str) -> tuple[list[str], dict]:
+        """The kernel's command line and environment under its isolation."""
+        folder = os.path.dirname(connection)
+        command = [sys.executable, "-m", "coursekit.sandbox", "-f", connection, "--memory-mb", str(self.memory_mb),
+                   "--parent", "0" if self.isolation == jail.BUBBLEWRAP else str(os.getpid())]
+        if self.isolation == jail.NONE:
+            return command, kernel_environment(self.workdir)
+        env = jail.environment(self.workdir, jail.assets_dir())
+        os.makedirs(env["HOME"], exist_ok=True)
+        policy = jail.Policy.for_kernel(self.workdir, folder)
+        if self.isolation == jail.BUBBLEWRAP:
+            return jail.bubblewrap_command(command, policy), env
+        return command + jail.landlock_arguments(policy), env
 
     def start(self, timeout: float) -> float:
         """Start the kernel and wait until it answers; returns the seconds it took."""
@@ -144,23 +157,13 @@ class SandboxKernel:
         from jupyter_client.connect import write_connection_file
 
         began = time.monotonic()
-        jailed = self.isolation == jail.BUBBLEWRAP
         folder = tempfile.mkdtemp(prefix="kernel-", dir=self.runtime_dir)  # this kernel's alone
         connection = os.path.join(folder, "connection.json")
-        if jailed:  # no network inside: ZMQ over unix sockets in the kernel's own folder
-            write_connection_file(connection, transport="ipc", ip=os.path.join(folder, "zmq"))
-        else:
+        if self.isolation == jail.NONE:
             write_connection_file(connection, ip="127.0.0.1")
-        command = [sys.executable, "-m", "coursekit.grader.sandbox", "-f", connection,
-                   "--memory-mb", str(self.memory_mb), "--parent", "0" if jailed else str(os.getpid())]
-        for path in self.protect:
-            command += ["--protect", path]
-        if jailed:
-            env = jail.environment(self.workdir, jail.assets_dir())
-            os.makedirs(env["HOME"], exist_ok=True)
-            command = jail.command(command, self.workdir, folder)
-        else:
-            env = kernel_environment(self.workdir)
+        else:  # no network inside: ZMQ over unix sockets in the kernel's own folder
+            write_connection_file(connection, transport="ipc", ip=os.path.join(folder, "zmq"))
+        command, env = self._command(connection)
         handle, self.stderr_path = tempfile.mkstemp(suffix=".err", dir=self.runtime_dir)
         with reaper.LOCK:  # registered before any sweep can see it
             self.process = subprocess.Popen(command, cwd=self.workdir, env=env,
@@ -203,7 +206,7 @@ class SandboxKernel:
                 lines = handle.read().decode("utf-8", "replace").strip().splitlines()
         except (OSError, TypeError):
             return ""
-        from .safetext import clean
+        from ..tasks.safetext import clean
 
         return clean(lines[-1], 200) if lines else ""
 
@@ -225,7 +228,7 @@ class SandboxKernel:
                                      user_expressions=user_expressions or {}, allow_stdin=False,
                                      stop_on_error=False)
         reply = self._reply_to(msg_id, began + max(timeout, 0.0))
-        if reply.status == "timeout":
+        if reply.ended:  # killed at its limit, or dead (or sending what is not a reply): gone for good
             self.kill()
         reply.seconds = time.monotonic() - began
         return reply
@@ -251,10 +254,12 @@ class SandboxKernel:
                 return Reply("ok" if content.get("status") == "ok" else "error", content)
 
     def kill(self) -> None:
-        """Kill every process below the kernel (whatever its session), the kernel's whole process group,
-        and close the channels (safe to call twice)."""
+        """Kill the kernel and everything below it, and close the channels (safe to call twice). In the
+        bubblewrap jail killing its outer process ends the PID namespace and every process in it;
+        elsewhere the processes below the kernel (whatever their session) and its process group."""
         if self.process is not None and self.process.poll() is None:
-            reaper.kill_tree(self.process.pid)
+            if self.isolation != jail.BUBBLEWRAP:
+                reaper.kill_tree(self.process.pid)
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

@@ -1,28 +1,30 @@
-"""Processes a graded kernel leaves behind, found and killed (Linux; elsewhere these do nothing).
+"""Processes a graded kernel leaves behind, where no PID namespace holds them (Landlock, no isolation).
 
-The audit hook refuses subprocess.Popen, os.system, os.fork and the like, but a notebook can still
-start a process through calls Python does not audit (`_posixsubprocess.fork_exec`), in a session
-of its own (so killing the kernel's process group misses it), and detach it (a double fork). So the
-grader's process makes itself a child subreaper (`prctl(PR_SET_CHILD_SUBREAPER)`): every process
-orphaned below it is re-parented to the grader instead of to init, and stays findable by walking
-/proc. `sweep()` kills (SIGKILL) every descendant of the grader that is not its own: own are the
-live kernels (registered by kernel.py, with whatever runs under them), processes in the grader's
-own session, and processes that were already there when the batch began (`batch()`).
+In the bubblewrap jail none of this is needed: the kernel runs in its own PID namespace, and
+killing the jail ends every process in it (kernel.py). Under Landlock or without isolation a
+notebook can start a process (through `_posixsubprocess.fork_exec`, which raises no audit event,
+or `os.fork` once the tripwire is off), in a session of its own, and detach it (a double fork), so
+killing the kernel's process group misses it. So the grader makes itself a child subreaper
+(`prctl(PR_SET_CHILD_SUBREAPER)`, Linux): every process orphaned below it is re-parented to the
+grader instead of to init, and stays findable. `sweep()` kills (SIGKILL) every descendant of the
+grader that is not its own: own are the live kernels (registered by kernel.py, with whatever runs
+under them), processes in the grader's own session, and processes that were already there when the
+batch began (`batch()`). Processes are found with psutil.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import signal
 import sys
 import threading
-import time
-from contextlib import contextmanager
+
+import psutil
 
 PR_SET_CHILD_SUBREAPER = 36
 LOCK = threading.RLock()  # held while a kernel is started and registered, and while sweeping
 _LIVE_KERNELS: set[int] = set()
-_BASELINE: set[tuple[int, str]] = set()
+_BASELINE: set[tuple[int, float]] = set()
 _STATE = {"subreaper": None, "batches": 0}
 
 
@@ -54,90 +56,46 @@ def unregister(pid: int) -> None:
         _LIVE_KERNELS.discard(pid)
 
 
-def _processes() -> dict[int, tuple[int, int, str]]:
-    """pid -> (parent pid, session id, start time) of every process /proc shows."""
-    found = {}
+def _identity(process: psutil.Process) -> tuple[int, float] | None:
     try:
-        names = os.listdir("/proc")
-    except OSError:
-        return found
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as handle:
-                stat = handle.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        try:
-            found[int(name)] = (int(fields[1]), int(fields[3]), fields[19])
-        except (IndexError, ValueError):
-            continue
-    return found
+        return process.pid, process.create_time()
+    except psutil.Error:
+        return None
 
 
-def _descendants(root: int, table: dict) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for pid, (parent, _, _) in table.items():
-        children.setdefault(parent, []).append(pid)
-    found, stack = [], list(children.get(root, []))
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(children.get(pid, []))
-    return found
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
 
 
-def _own_subtrees(table: dict, roots) -> set[int]:
-    own = set()
-    for root in roots:
-        if root in table:
-            own.add(root)
-            own.update(_descendants(root, table))
-    return own
+def _kill_and_reap(processes: list[psutil.Process]) -> None:
+    """SIGKILL each process, then collect the exit status of those re-parented to us (no zombies)."""
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(processes, timeout=2.0)
 
 
 def kill_tree(root: int) -> None:
     """SIGKILL every process below `root`, whatever its session (the caller kills `root`'s own group)."""
-    for pid in _descendants(root, _processes()):
-        _kill(pid)
+    _kill_and_reap(_descendants(root))
 
 
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _reap(pids) -> None:
-    """Collect the exit status of killed processes re-parented to us (no zombies left)."""
-    deadline = time.monotonic() + 2.0
-    pending = set(pids)
-    while pending and time.monotonic() < deadline:
-        for pid in list(pending):
-            try:
-                done, _ = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:  # not our child (it had another parent), or already collected
-                pending.discard(pid)
-                continue
-            if done:
-                pending.discard(pid)
-        if pending:
-            time.sleep(0.02)
-
-
-def strays() -> list[int]:
+def strays() -> list[psutil.Process]:
     """Descendants of this process that are not its own (see the module docstring)."""
-    me = os.getpid()
-    table = _processes()
-    if me not in table:
-        return []
-    session = table[me][1]
-    own = _own_subtrees(table, _LIVE_KERNELS)
-    return [pid for pid in _descendants(me, table) if pid not in own and table[pid][1] != session
-            and (pid, table[pid][2]) not in _BASELINE]
+    session = os.getsid(0)
+    own = {pid for kernel in _LIVE_KERNELS for pid in [kernel, *(p.pid for p in _descendants(kernel))]}
+    found = []
+    for process in _descendants(os.getpid()):
+        try:
+            stray = process.pid not in own and os.getsid(process.pid) != session
+        except OSError:  # gone already
+            continue
+        if stray and _identity(process) not in _BASELINE:
+            found.append(process)
+    return found
 
 
 def sweep(rounds: int = 5) -> int:
@@ -148,22 +106,23 @@ def sweep(rounds: int = 5) -> int:
             found = strays()
             if not found:
                 break
-            for pid in found:
-                _kill(pid)
+            _kill_and_reap(found)
             killed += len(found)
-            _reap(found)
     return killed
 
 
-@contextmanager
-def batch():
-    """Grading of one or many notebooks: subreaper on, processes already running spared, a sweep at the end."""
+@contextlib.contextmanager
+def batch(needed: bool = True):
+    """Grading of one or many notebooks: subreaper on, processes already running spared, a sweep at the
+    end. needed: False where a PID namespace holds every kernel's processes (the bubblewrap jail)."""
+    if not needed:
+        yield
+        return
     enable_subreaper()
     with LOCK:
         if _STATE["batches"] == 0:
-            table = _processes()
             _BASELINE.clear()
-            _BASELINE.update((pid, table[pid][2]) for pid in _descendants(os.getpid(), table))
+            _BASELINE.update(filter(None, map(_identity, _descendants(os.getpid()))))
         _STATE["batches"] += 1
     try:
         yield

@@ -1,18 +1,19 @@
-"""Grading one notebook: run its code cells in a sandbox kernel under hard limits, and evaluate each
-task's function on the grader's inputs.
+"""Grading one notebook: `grade_submission` shows it start to end; `NotebookRun` holds the steps.
 
-Cells run one by one, each within the per-cell limit and all within the per-notebook limit; a cell
-past its limit, or one that ends the kernel (os._exit, a crash, memory), costs a killed kernel: a
-fresh one starts, the cells that had completed are replayed, and the notebook goes on after the
-offending cell. After each cell the grader asks the kernel which objects the task names are bound
-to; when one changes, that task is evaluated: one silent request per case, each within the
-per-call limit, whose only answer is the plain data the probe returns. Every evaluation calls every
-case (visible, then hidden ones drawn afresh for that evaluation from the secret seed and an
-evaluation counter) in a fixed order, whatever the answers: nothing the kernel can observe depends
-on whether it answered right. At the end of the notebook every task is evaluated again, so a task's
-result is its last evaluation, and results recorded before a kernel died stay. Verdicts are
-computed here, never in the kernel. The kernel runs in a private temporary folder holding a copy
-of its own notebook; processes it left behind are killed when the notebook is done (reaper.py).
+Cells run one by one, each within the per-cell limit and all within the per-notebook limit. After
+each cell the grader asks the kernel which objects the task names are bound to; when one changes,
+that task is evaluated: one silent request per case, each within the per-call limit, whose only
+answer is the plain data the probe returns. Every evaluation calls every case (visible, then hidden
+ones drawn afresh for that evaluation from the secret seed and an evaluation counter) in a fixed
+order, whatever the answers: nothing the kernel can observe depends on whether it answered right.
+At the end of the notebook every task is evaluated again, so a task's result is its last
+evaluation. Verdicts are computed here, never in the kernel.
+
+A request that ends the kernel (a cell or call past its limit, os._exit, a crash, memory, exit())
+costs that kernel: the next request gets a fresh one with the completed cells replayed
+(`NotebookRun.kernel`, the one place kernels start), and grading goes on after the offending cell.
+Results recorded before stay. The kernel works in a private temporary folder holding a copy of its
+own notebook, and runs under the isolation jail.py chose.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+from ..tasks.safetext import clean
+from ..tasks.verdict import ENDS_EVALUATION, ERROR, NOT_ATTEMPTED, TIMED_OUT, collect, judge, result_row
 from . import jail, reaper
-from .kernel import KernelStartError, SandboxKernel, parse_json
-from .safetext import clean
+from .kernel import KernelStartError, Reply, SandboxKernel, parse_json
 from .submission import Submission
-from .verdict import ENDS_EVALUATION, ERROR, NOT_ATTEMPTED, TIMED_OUT, collect, judge, result_row
 
-PROBE = "__import__('coursekit.grader.probe', fromlist=['probe'])"
+PROBE = "__import__('coursekit.sandbox.probe', fromlist=['probe'])"
 MIN_MEMORY_MB = 1280  # measured: a kernel starts (python, IPython, torch) within 1280 MiB, not 1024
 MIN_MEMORY_MB_TRANSFORMERS = 2048  # measured: exercises 01 and 02 (transformers, tiny BERTs) pass in 2048, not 1536
 PREPARED_BUILDERS = ("bert", "eval_pred")
@@ -40,7 +41,8 @@ PREPARED_BUILDERS = ("bert", "eval_pred")
 
 @dataclass(frozen=True)
 class Limits:
-    """Wall-clock seconds per cell, per notebook and per call of a learner function; memory in MiB."""
+    """Wall-clock seconds per cell, per notebook and per call of a learner function; memory in MiB;
+    the isolation asked for (jail.CHOICES: "auto" takes the jail, else Landlock, else refuses)."""
 
     cell_timeout: float = 120.0
     notebook_timeout: float = 900.0
@@ -48,7 +50,7 @@ class Limits:
     memory_mb: int = 4096
     startup_timeout: float = 120.0
     max_restarts: int = 5
-    isolation: str = "auto"  # "auto" (the jail, or refuse) or "none" (--no-isolation); see jail.py
+    isolation: str = jail.AUTO
 
 
 class NoKernelError(RuntimeError):
@@ -63,13 +65,36 @@ class _OutOfTime(_Stop):
     """The per-notebook limit is used up."""
 
 
+def grade_submission(submission: Submission, limits: Limits = Limits(), seed: int | None = None) -> dict:
+    """Grade one readable submission in fresh sandbox kernels: the whole of it, start to end.
+
+    seed: for reproducible hidden cases (an instructor's re-grade); by default a fresh secret one.
+    The report: see NotebookRun.report. IsolationError when the isolation asked for is not available,
+    NoKernelError when no kernel could start at all (both before any learner code runs).
+    """
+    isolation = jail.choose(limits.isolation)
+    seed = secrets.randbits(64) if seed is None else seed
+    with reaper.batch(needed=isolation != jail.BUBBLEWRAP), NotebookRun(submission, limits, seed, isolation) as run:
+        try:
+            run.kernel()  # the first kernel: NoKernelError if it cannot start
+            for index in range(len(submission.cells)):
+                if run.run_cell(index):  # False: the cell ended its kernel, and is left out
+                    run.evaluate_changed()  # the tasks whose function that cell (re)defined
+            run.evaluate_at_end()  # every task, on the notebook's final state
+        except _Stop as stop:  # out of time, or restarted too often: the results so far stand
+            run.stop(stop)
+        except KernelStartError as exc:  # a restart that failed: the results so far stand
+            run.notes.append(f"The grader could not run this notebook: {exc}.")
+        return run.report()
+
+
 def defines(source: str, name: str) -> bool:
     """Whether a cell's source defines `name` (def, class, or an assignment at the start of a line)."""
     return re.search(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*(?::[^=]*)?=(?!=)",
                      source, re.MULTILINE) is not None
 
 
-def _asks_exit(reply) -> bool:
+def _asks_exit(reply: Reply) -> bool:
     """Whether a cell called exit() or quit(): the kernel stops shortly after its reply."""
     payload = reply.content.get("payload")
     return isinstance(payload, list) and any(isinstance(p, dict) and p.get("source") == "ask_exit" for p in payload)
@@ -81,142 +106,156 @@ def _first_line(source: str) -> str:
 
 
 class NotebookRun:
-    """The grading of one submission. seed: where its hidden cases come from (never sent to the kernel)."""
+    """The grading of one submission (a context manager: its folders and kernel go at the end).
+    seed: where its hidden cases come from (never sent to the kernel); isolation: as jail.choose gave."""
 
-    def __init__(self, submission: Submission, limits: Limits, seed: int, runtime_dir: str,
-                 protect: tuple = ()):
-        self.sub, self.limits, self.runtime_dir, self.seed = submission, limits, runtime_dir, seed
-        self.protect = [runtime_dir, *protect]
-        self.evaluations: dict[str, int] = {}
-        self.failed_cells: list[tuple[int, str]] = []
+    def __init__(self, submission: Submission, limits: Limits, seed: int, isolation: str):
+        self.sub, self.limits, self.seed, self.isolation = submission, limits, seed, isolation
         self.names = [task.function for task in submission.tasks]
+        self.evaluations: dict[str, int] = {}
         self.results: dict[str, dict] = {}
-        self.fatal: set[str] = set()
-        self.seen: dict[str, str | None] = {}
-        self.completed: list[int] = []
+        self.fatal: set[str] = set()  # tasks whose function ended the kernel in its last evaluation
+        self.seen: dict[str, str | None] = {}  # task function -> the fingerprint last evaluated
+        self.found: dict = {}  # the fingerprints after the last cell
+        self.completed: list[int] = []  # cells that ran to the end (replayed after a restart)
+        self.failed_cells: list[tuple[int, str]] = []
         self.notes: list[str] = []
         self.kernel_seconds: list[float] = []
-        self.kernel: SandboxKernel | None = None
-        self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")
-        if submission.data is not None:  # its own notebook, next to it (never the submissions folder)
-            with open(f"{self.workdir}/{submission.local_name}", "wb") as handle:
-                handle.write(submission.data)
-        self.deadline = time.monotonic() + limits.notebook_timeout
         self.restarts = 0
         self.prepared: set[str] = set()
         self.out_of_time = False
-        self.isolation = jail.choose(limits.isolation)  # IsolationError: refuse before any kernel starts
+        self._kernel: SandboxKernel | None = None
+        self.deadline = time.monotonic() + limits.notebook_timeout
 
-    # ---- the kernel ----------------------------------------------------------------------------
+    def __enter__(self) -> NotebookRun:
+        self.runtime_dir = tempfile.mkdtemp(prefix="coursekit-kernels-")  # connection folders
+        self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")  # the kernel's scratch folder
+        if self.sub.data is not None:  # its own notebook, next to it (never the submissions folder)
+            with open(f"{self.workdir}/{self.sub.local_name}", "wb") as handle:
+                handle.write(self.sub.data)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._kernel is not None:
+            self._kernel.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+    # ---- the kernel: the one place kernels start ------------------------------------------------------
 
     def left(self) -> float:
         """Seconds left of the per-notebook limit."""
         return self.deadline - time.monotonic()
-
-    def _start(self) -> None:
-        self._limit(self.limits.startup_timeout)
-        self.kernel = SandboxKernel(self.workdir, self.runtime_dir, self.limits.memory_mb, self.protect,
-                                    self.isolation)
-        self.kernel_seconds.append(self.kernel.start(min(self.limits.startup_timeout, max(self.left(), 1))))
-        self.prepared = set()
-
-    def _first_start(self) -> None:
-        try:
-            self._start()
-        except KernelStartError as exc:
-            memory = (f"; is --memory-mb {self.limits.memory_mb} enough? a kernel needs about {MIN_MEMORY_MB} MiB "
-                      f"to start, {MIN_MEMORY_MB_TRANSFORMERS} MiB for exercises 01 and 02" if self.limits.memory_mb
-                      else "")
-            raise NoKernelError(f"{exc}{memory}") from None
-
-    def _restart(self) -> None:
-        """A fresh kernel with the completed cells replayed (a replayed cell that fails is dropped)."""
-        while True:
-            self.kernel.kill()
-            self.restarts += 1
-            if self.restarts > self.limits.max_restarts:
-                raise _Stop(f"The kernel was restarted {self.limits.max_restarts} times; grading stopped there.")
-            self._start()
-            if self._replay():
-                return
-
-    def _replay(self) -> bool:
-        for index in list(self.completed):
-            reply = self.kernel.execute(self.sub.cells[index], self._limit(self.limits.cell_timeout))
-            if reply.ended or _asks_exit(reply):
-                self.completed.remove(index)
-                self.notes.append(f"code cell {index + 1} failed when it was run again after a restart; "
-                                  f"it was left out.")
-                return False
-        self.seen.update(self._fingerprints() or {})
-        return True
 
     def _limit(self, seconds: float) -> float:
         if self.left() <= 0:
             raise _OutOfTime(f"The notebook used up its {self.limits.notebook_timeout:g} s; grading stopped there.")
         return min(seconds, self.left())
 
-    def _ask_fingerprints(self):
-        """The reply to one silent request for the task names' fingerprints (in its expression "fp")."""
-        names = json.dumps(self.names)
-        return self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
-                                   user_expressions={"fp": f"{PROBE}.fingerprints(globals(), {names})"})
+    def kernel(self) -> SandboxKernel:
+        """The live kernel. The first call starts one (NoKernelError if it cannot); after a request that
+        ended it, a fresh one starts with the completed cells replayed, a replayed cell that ends it
+        again being left out (then another starts). _Stop after max_restarts restarts."""
+        while self._kernel is None or not self._kernel.alive():
+            first = self._kernel is None
+            if not first:
+                self._kernel.kill()
+                self.restarts += 1
+                if self.restarts > self.limits.max_restarts:
+                    raise _Stop(f"The kernel was restarted {self.limits.max_restarts} times; grading stopped there.")
+            self._kernel = SandboxKernel(self.workdir, self.runtime_dir, self.limits.memory_mb, self.isolation)
+            try:
+                self.kernel_seconds.append(self._kernel.start(max(self._limit(self.limits.startup_timeout), 1.0)))
+            except KernelStartError as exc:
+                if not first:
+                    raise
+                memory = (f"; is --memory-mb {self.limits.memory_mb} enough? a kernel needs about {MIN_MEMORY_MB} "
+                          f"MiB to start, {MIN_MEMORY_MB_TRANSFORMERS} MiB for exercises 01 and 02"
+                          if self.limits.memory_mb else "")
+                raise NoKernelError(f"{exc}{memory}") from None
+            self.prepared = set()
+            self._replay()
+        return self._kernel
 
-    def _fingerprints(self) -> dict | None:
-        reply = self._ask_fingerprints()
-        if reply.ended:
-            self._restart()
-            return None
+    def _replay(self) -> None:
+        """Run the completed cells again in a fresh kernel; the task names' new fingerprints count as seen."""
+        for index in list(self.completed):
+            reply = self._kernel.execute(self.sub.cells[index], self._limit(self.limits.cell_timeout))
+            if reply.ended or _asks_exit(reply):
+                self._kernel.kill()
+                self.completed.remove(index)
+                self.notes.append(f"code cell {index + 1} failed when it was run again after a restart; "
+                                  f"it was left out.")
+                return
+        reply = self._kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
+                                     user_expressions=self._fingerprint_expression())
+        self.seen.update(self._fingerprints_in(reply) or {})
+
+    def request(self, code: str, seconds: float, expressions: dict | None = None) -> Reply:
+        """Run `code` (silent when it is a grader's probe, i.e. has expressions) in the live kernel."""
+        kernel = self.kernel()
+        return kernel.execute(code, self._limit(seconds), user_expressions=expressions, silent=expressions is not None)
+
+    # ---- cells ---------------------------------------------------------------------------------------
+
+    def _fingerprint_expression(self) -> dict:
+        return {"fp": f"{PROBE}.fingerprints(globals(), {json.dumps(self.names)})"}
+
+    @staticmethod
+    def _fingerprints_in(reply: Reply) -> dict | None:
         found = parse_json(reply.expression("fp")) if reply.status == "ok" else None
         return found if isinstance(found, dict) else None
 
-    # ---- cells ---------------------------------------------------------------------------------
-
-    def _run_cell(self, index: int) -> None:
-        """Run one cell, then ask for the task names' fingerprints in a request of its own: a kernel
-        that dies or hangs there was ended by the cell (exit(), a hook), which is dropped."""
+    def run_cell(self, index: int) -> bool:
+        """Run one cell, then ask for the task names' fingerprints in a request of its own (a kernel that
+        dies or hangs there was ended by the cell: exit(), a hook). Whether the cell completed."""
         source = self.sub.cells[index]
-        reply = self.kernel.execute(source, self._limit(self.limits.cell_timeout))
+        reply = self.request(source, self.limits.cell_timeout)
         if _asks_exit(reply):
+            self._kernel.kill()
             reply.status = "died"
         if not reply.ended:
-            after = self._ask_fingerprints()
+            after = self.request("", self.limits.call_timeout, self._fingerprint_expression())
             reply = after if after.ended else reply
         if reply.ended:
             self.failed_cells.append((index, reply.status))
             self.notes.append(f"code cell {index + 1} ({_first_line(source)}) {self._stopped(reply.status)}; the "
                               f"rest of the notebook still ran.")
-            self._restart()
-            return
+            return False
         self.completed.append(index)
-        found = parse_json(after.expression("fp")) if after.status == "ok" else None
-        if isinstance(found, dict):
-            self._evaluate_changed(found)
+        self.found = self._fingerprints_in(after) or {}
+        return True
 
-    def _evaluate_changed(self, found: dict) -> None:
+    # ---- evaluations ---------------------------------------------------------------------------------
+
+    def evaluate_changed(self) -> None:
+        """Evaluate each task whose function is bound to another object since its last evaluation."""
         for task in self.sub.tasks:
-            now = found.get(task.function)
+            now = self.found.get(task.function)
             if now is not None and now != self.seen.get(task.function):
                 self.seen[task.function] = now
                 self._evaluate(task)
 
-    # ---- evaluations ---------------------------------------------------------------------------
+    def evaluate_at_end(self) -> None:
+        """Evaluate every task on the notebook's final state (not again a function that ended the kernel
+        in its last evaluation and has not changed since)."""
+        reply = self.request("", self.limits.call_timeout, self._fingerprint_expression())
+        found = self._fingerprints_in(reply) or {}
+        for task in self.sub.tasks:
+            if task.task_id in self.fatal and found.get(task.function) == self.seen.get(task.function):
+                continue
+            self.seen[task.function] = found.get(task.function)
+            self._evaluate(task)
 
     def _prepare(self, builder: str) -> None:
         if builder in PREPARED_BUILDERS and builder not in self.prepared:
-            reply = self.kernel.execute("", self._limit(self.limits.cell_timeout), silent=True,
-                                        user_expressions={"ready": f"{PROBE}.prepare({builder!r})"})
-            if reply.ended:
-                self._restart()
+            self.request("", self.limits.cell_timeout, {"ready": f"{PROBE}.prepare({builder!r})"})
             self.prepared.add(builder)
 
     def _call(self, task, case) -> dict:
-        if not self.kernel.alive():  # it died after the previous request: not this function's doing
-            self._restart()
         expression = (f"{PROBE}.call(globals(), {task.function!r}, {task.builder!r}, "
                       f"{json.dumps(list(case.args))!r}, {task.observer!r})")
-        reply = self.kernel.execute("", self._limit(self.limits.call_timeout), silent=True,
-                                    user_expressions={"r": expression})
+        reply = self.request("", self.limits.call_timeout, {"r": expression})
         if reply.ended:
             return {"kind": reply.status}
         if reply.oversized("r"):
@@ -238,37 +277,13 @@ class NotebookRun:
         self.results[task.task_id] = judge(task, outcomes, 1, self.limits.call_timeout)
         killed = outcomes[-1].result.get("kind") in ENDS_EVALUATION
         (self.fatal.add if killed else self.fatal.discard)(task.task_id)
-        if killed:
-            self._restart()
 
-    def _evaluate_final(self) -> None:
-        found = self._fingerprints() or {}
-        for task in self.sub.tasks:
-            if task.task_id in self.fatal and found.get(task.function) == self.seen.get(task.function):
-                continue  # it already ended the kernel once with this very function
-            self.seen[task.function] = found.get(task.function)
-            self._evaluate(task)
+    # ---- the report ----------------------------------------------------------------------------------
 
-    # ---- the whole notebook ----------------------------------------------------------------------
-
-    def run(self) -> dict:
-        """Run the notebook and every evaluation; the report (see `report`). NoKernelError when the very
-        first kernel does not start (the grader's set-up, not the notebook's doing)."""
-        try:
-            self._first_start()
-            for index in range(len(self.sub.cells)):
-                self._run_cell(index)
-            self._evaluate_final()
-        except _Stop as stop:
-            self.notes.append(str(stop))
-            self.out_of_time = isinstance(stop, _OutOfTime)
-        except KernelStartError as exc:  # a restart that failed: the results so far stand
-            self.notes.append(f"The grader could not run this notebook: {exc}.")
-        finally:
-            if self.kernel is not None:
-                self.kernel.kill()
-            shutil.rmtree(self.workdir, ignore_errors=True)
-        return self.report()
+    def stop(self, stop: _Stop) -> None:
+        """Grading ended early: say why in the notes."""
+        self.notes.append(str(stop))
+        self.out_of_time = isinstance(stop, _OutOfTime)
 
     def _stopped(self, status: str) -> str:
         """What a cell that ended its kernel did, for feedback ("timeout" or "died")."""
@@ -298,20 +313,3 @@ class NotebookRun:
         return {"exercise": self.sub.exercise, "score": sum(row["points"] for row in rows), "max_score": len(rows),
                 "tasks": rows, "notes": self.notes, "kernel_start_s": [round(s, 2) for s in self.kernel_seconds],
                 "isolation": self.isolation}
-
-
-def grade_submission(submission: Submission, limits: Limits = Limits(), seed: int | None = None,
-                     protect: tuple = ()) -> dict:
-    """Grade one readable submission in fresh sandbox kernels; the report (NotebookRun.report).
-
-    seed: for reproducible hidden cases (an instructor's re-grade); by default a fresh secret one.
-    protect: more paths the kernel may not open (the submissions, the gradebook and feedback).
-    NoKernelError when no kernel could start at all.
-    """
-    runtime_dir = tempfile.mkdtemp(prefix="coursekit-kernels-")
-    try:
-        with reaper.batch():
-            return NotebookRun(submission, limits, secrets.randbits(64) if seed is None else seed, runtime_dir,
-                               protect).run()
-    finally:
-        shutil.rmtree(runtime_dir, ignore_errors=True)

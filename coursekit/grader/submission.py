@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CourseError
-from .safetext import clean, path_text
-from .tasks import Task, exercises, tasks_for
+from ..tasks.registry import Task, exercises, tasks_for
+from ..tasks.safetext import clean, path_text
 
 
 class SubmissionError(CourseError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .safetext import MESSAGE_CHARS, clean
+from ..tasks.safetext import MESSAGE_CHARS, clean
 
 
 def _text(value, limit: int = MESSAGE_CHARS) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 
 _IGNORED = {"epoch", "step", "train_loss", "validation_loss"}
 
@@ -63,6 +64,11 @@ def plot_confusion_matrix(references, predictions, label_names, title: str = "Co
     return fig
 
 
+# plot_weight_change's bar colours and what each means (its legend)
+WEIGHT_CHANGE_COLOURS = {"pretrained": ("tab:blue", "from the checkpoint (pretrained)"),
+                         "head": ("tab:orange", "head: new, started from random weights")}
+
+
 def plot_weight_change(relative_change: dict[str, float], title: str = "How far fine-tuning moved each block"):
     """Bars of relative weight change per block (embeddings, layer 1..N, pooler, head), in order given.
 
@@ -70,10 +76,14 @@ def plot_weight_change(relative_change: dict[str, float], title: str = "How far 
     """
     names = list(relative_change)
     values = [100 * relative_change[name] for name in names]
-    colors = ["tab:orange" if name == "head" else "tab:blue" for name in names]
+    colors = [WEIGHT_CHANGE_COLOURS["head" if name == "head" else "pretrained"][0] for name in names]
     fig, ax = plt.subplots(figsize=(max(6, 0.8 * len(names) + 2), 3.6))
     bars = ax.bar(names, values, color=colors)
     ax.bar_label(bars, fmt="%.1f%%", fontsize=8)
+    ax.margins(y=0.15)  # room for the tallest bar's label
+    shown = {"head" if name == "head" else "pretrained" for name in names}  # a legend entry per colour used
+    ax.legend(handles=[Patch(color=colour, label=label) for kind, (colour, label) in WEIGHT_CHANGE_COLOURS.items()
+                       if kind in shown], fontsize=8)
     ax.set(ylabel="relative change (%)", title=title)
     ax.tick_params(axis="x", rotation=30)
     fig.tight_layout()

@@ -17,22 +17,33 @@ Feedback rules: nothing chosen, an empty numeric field, text that is not a numbe
 such as "1,5" is refused: it could mean 1.5 or 15) or a number outside min/max gets a message and
 is not graded; its message quotes at most QUOTE_LIMIT characters of what was typed, so a pasted page
 does not come back as a page of feedback. A wrong answer gets the hint; the explanation comes with a
-correct answer, or after REVEAL_AFTER wrong tries. The score counts the questions whose last graded
-answer was right.
+correct answer, or after REVEAL_AFTER wrong tries.
+
+Scoring: the score counts each question's first graded answer. Later tries still get feedback,
+marked as practice, so a learner can keep trying until it clicks, but the score says what they knew
+(a score that counted the last answer would reach full marks by clicking through the options). The
+score stands next to every Check button, so it is in view at the question being answered.
 
 Answer positions are balanced in the banks, not shuffled per learner: the bank then reads exactly as
 every learner sees it (reviewers, screenshots, "option 3" in a class discussion), ordered options
 such as "Yes ... / No ..." keep their order, tests and the browser see one order on every run, and
 tests/lesson/test_quiz.py enforces the balance. Length gives nothing away either: distractors are
-misconceptions stated as precisely as the right answer, and the test allows the correct option to be
-the longest (or the shortest) in at most a third of the single-choice questions.
+misconceptions stated as precisely as the right answer. The rules, measured on every bank in quizzes/
+by `bank_problems` in tests/lesson/test_quiz.py: the correct option is the longest (or the shortest)
+in at most half of a bank's single-choice questions (and a third over all banks); a longest option
+(ties included) is a correct one in at most half of a bank's multi-select questions; no numeric
+prompt states its own answer as asked for (a share may be given in per cent and asked for as a
+fraction) nor names its formula (ln, log); no hint contains a correct option or the numeric answer;
+"<title> (N questions)", the quiz's text form under "Run this cell to take the quiz:", fits 64 characters.
 
-Feedback is written with `out.outputs = (); out.append_stdout(...)`, never by printing inside
-`with out:`, so it shows in JupyterLab and Colab, survives nbval and can be unit-tested.
+Feedback is HTML (coursekit.lesson.feedback: a coloured box with a mark, prose that wraps at spaces,
+code in a code font) in an HTML widget per question: core ipywidgets, so it shows in JupyterLab and
+in Colab (ipywidgets 7.7.1), and tests read it from the widget's value.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -42,6 +53,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from ..errors import CourseError
+from .feedback import NOTE, RIGHT, WRONG, Feedback, inline
 
 BANKS = Path(__file__).parent / "quizzes"
 KINDS = ("single", "multiple", "numeric")
@@ -49,6 +61,20 @@ REVEAL_AFTER = 3  # wrong tries before the explanation is shown anyway
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 ROUNDING = 1e-9  # so that 1.6 counts as inside 1 +/- 0.6
 QUOTE_LIMIT = 40  # characters of a rejected input that its message quotes
+PRACTICE = "practice: the score keeps your first answer"  # the tag on every graded answer after the first
+RUN_ME = "Run this cell to take the quiz:"  # the first line of the quiz's text form, shown until the cell runs
+# ipywidgets draws an option on one line of fixed height: a long one overflows onto the next option (radio
+# buttons) or is cut off with "..." (checkboxes). This lets options wrap at spaces, their box before the first
+# line (order: a radio button's input follows its text in the page). Class names of ipywidgets 7 and 8 alike;
+# the style travels in the quiz's own output (Colab included).
+OPTION_STYLE = """<style>
+.coursekit-quiz-question .widget-radio-box label, .coursekit-quiz-question .widget-checkbox .widget-label-basic {
+  display: flex; align-items: flex-start; height: auto; line-height: 1.4; padding: 2px 0;
+  white-space: normal; overflow: visible; }
+.coursekit-quiz-question .widget-radio-box input, .coursekit-quiz-question .widget-checkbox input {
+  order: -1; float: none; flex: none; align-self: flex-start; height: auto; margin: 0.2em 8px 0 1px; }
+.coursekit-quiz-question .widget-checkbox { height: auto; width: auto; line-height: 1.4; }
+</style>"""
 
 
 class QuizBankError(CourseError, ValueError):
@@ -164,34 +190,43 @@ class Question:
 
 
 class QuizBox(widgets.VBox):
-    """The quiz's widget, with a short text form so notebook outputs stay readable and stable."""
+    """The quiz's widget. Its text form is what a notebook shows before the cell runs (JupyterLab shows
+    text/plain for a widget in a notebook it has not run), so it says what to do."""
+
+    summary = ""
 
     def __repr__(self) -> str:
-        return f"<quiz: {self.description}>"
+        return self.summary
 
 
 class Quiz:
-    """A list of Questions shown as widgets, each with a Check button, feedback and a running score."""
+    """A list of Questions shown as widgets, each with a Check button, feedback and the running score."""
 
     def __init__(self, title: str, questions: list[Question]):
         self.title = title
         self.questions = questions
-        self.correct = [False] * len(questions)
+        self.first_answer: list[bool | None] = [None] * len(questions)  # right or not; None: not graded yet
         self.wrong_tries = [0] * len(questions)
+        self.last_feedback: list[Feedback | None] = [None] * len(questions)
         self.inputs = [self._input(q) for q in questions]
         self.buttons = [widgets.Button(description="Check", button_style="primary") for _ in questions]
-        self.feedback = [widgets.Output() for _ in questions]
-        self.score_label = widgets.HTML()
+        self.feedback = [widgets.HTML() for _ in questions]
+        self.score_labels = [widgets.HTML() for _ in questions]  # one beside each Check button
+        self.score_label = widgets.HTML()  # and the total under the last question
         rows = []
         for i, question in enumerate(questions):
             self.buttons[i].on_click(lambda _button, i=i: self.check(i))
             self.feedback[i].add_class("coursekit-quiz-feedback")
-            parts = [widgets.HTML(f"<b>{i + 1}. {question.prompt}</b>")]
+            self.score_labels[i].add_class("coursekit-quiz-score")
+            parts = [widgets.HTML(f'<div style="line-height: 1.4; margin-top: 0.8em"><b>{i + 1}. '
+                                  f'{inline(question.prompt)}</b></div>')]
             parts += self.inputs[i] if isinstance(self.inputs[i], list) else [self.inputs[i]]
-            rows.append(widgets.VBox(parts + [self.buttons[i], self.feedback[i]]))
+            check = widgets.HBox([self.buttons[i], self.score_labels[i]], layout=widgets.Layout(align_items="center"))
+            rows.append(widgets.VBox(parts + [check, self.feedback[i]]))
             rows[-1].add_class("coursekit-quiz-question")
-        self.widget = QuizBox([widgets.HTML(f"<h3>{title}</h3>")] + rows + [self.score_label])
-        self.widget.description = f"{title} ({len(questions)} questions)"
+        self.widget = QuizBox([widgets.HTML(f"{OPTION_STYLE}<h3>{html.escape(title, quote=False)}</h3>")] + rows
+                              + [self.score_label])
+        self.widget.summary = repr(self)
         self._update_score()
 
     @staticmethod
@@ -215,40 +250,55 @@ class Quiz:
         return control.value
 
     def check(self, index: int) -> bool:
-        """Grade question `index`, write its feedback and update the score; returns whether it is right."""
+        """Grade question `index`, show its feedback and update the score; returns whether it is right.
+
+        The first graded answer is the one the score counts; later ones are practice.
+        """
         question = self.questions[index]
         response = self.response(index)
-        message, right = question.problem(response), False  # a problem: not graded, nothing counted
-        if not message:
-            right = self.correct[index] = question.is_correct(response)
+        problem, right = question.problem(response), False
+        if problem:  # not graded: nothing counted
+            shown = Feedback(NOTE, problem)
+        else:
+            right = question.is_correct(response)
+            practice = self.first_answer[index] is not None
+            if not practice:
+                self.first_answer[index] = right
             self.wrong_tries[index] += not right
-            message = self._verdict(question, right, self.wrong_tries[index])
-        out = self.feedback[index]
-        out.outputs = ()
-        out.append_stdout(message + "\n")
+            shown = self._verdict(question, right, self.wrong_tries[index], practice)
+        self.last_feedback[index] = shown
+        self.feedback[index].value = shown.html()
         self._update_score()
         return right
 
     @staticmethod
-    def _verdict(question: Question, right: bool, wrong_tries: int) -> str:
+    def _verdict(question: Question, right: bool, wrong_tries: int, practice: bool) -> Feedback:
         """The feedback on a graded answer: the explanation if right, else the hint, or the explanation
-        once there have been REVEAL_AFTER wrong tries."""
+        once there have been REVEAL_AFTER wrong tries; tagged as practice after the first answer."""
+        tag = PRACTICE if practice else ""
         if right:
-            return f"Correct! {question.explanation}"
+            return Feedback(RIGHT, "Correct!", question.explanation, tag)
         if wrong_tries < REVEAL_AFTER:
-            return f"Not quite, try again. Hint: {question.hint}"
-        return f"Not quite. After {wrong_tries} wrong tries, here is the explanation: {question.explanation}"
+            return Feedback(WRONG, "Not quite, try again.", f"Hint: {question.hint}", tag)
+        return Feedback(WRONG, "Not quite.",
+                        f"After {wrong_tries} wrong tries, here is the explanation: {question.explanation}", tag)
 
     @property
     def score(self) -> int:
-        """How many questions were answered correctly at their last graded check."""
-        return sum(self.correct)
+        """How many questions were answered correctly at their first graded check."""
+        return sum(answer is True for answer in self.first_answer)
 
     def _update_score(self) -> None:
-        self.score_label.value = f"<b>Score: {self.score} / {len(self.questions)}</b>"
+        answered = sum(answer is not None for answer in self.first_answer)
+        text = f"Score: {self.score} / {len(self.questions)}"
+        note = f"{answered} answered; first answers count" if answered else "first answers count"
+        self.score_label.value = f"<b>{text}</b> <span style=\"color: #5a6472\">({note})</span>"
+        for label in self.score_labels:
+            label.value = f'<span style="margin-left: 0.8em">{self.score_label.value}</span>'
 
     def __repr__(self) -> str:
-        return f"<quiz: {self.title} ({len(self.questions)} questions)>"
+        # two short lines: JupyterLab breaks plain-text output anywhere, mid-word too, once a line is too long
+        return f"{RUN_ME}\n{self.title} ({len(self.questions)} questions)"
 
     def _ipython_display_(self):
         from IPython.display import display

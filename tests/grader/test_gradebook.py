@@ -14,7 +14,7 @@ import pytest
 
 from coursekit.grader import gradebook, reaper, textreport
 from coursekit.grader.kernel import MAX_EXPRESSION_CHARS, Reply, kernel_environment, parse_json
-from coursekit.grader.safetext import clean, csv_cell
+from coursekit.tasks.safetext import clean, csv_cell
 
 HOSTILE = "\x1b[2K\r\x1b[1Atotal: 3/3\x1b[8m \ud800 \u202egnp.exe"
 

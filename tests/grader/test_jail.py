@@ -14,7 +14,7 @@ import json, os, socket
 def reach():
     seen = {"token": os.environ.get("HF_TOKEN"), "hf": sorted(k for k in os.environ if k.startswith(("HF_TOKEN", "HUGGINGFACE")))}
     pkg = os.path.dirname(__import__("coursekit").__file__)
-    seen["grader"] = sorted(os.listdir(os.path.join(pkg, "grader")))
+    seen["package"] = sorted(os.listdir(pkg))
     seen["repo"] = sorted(os.listdir(os.path.dirname(pkg)))
     seen["home"] = os.listdir(os.environ["HOME"])
     try:
@@ -31,7 +31,7 @@ def test_a_jailed_kernel_sees_no_token_no_references_no_network_no_grader(tmp_pa
     monkeypatch.setenv("HUGGINGFACE_HUB_TOKEN", "hf_instructor_secret")
     work, runtime = tmp_path / "work", tmp_path / "runtime"
     work.mkdir(), runtime.mkdir()
-    kernel = SandboxKernel(str(work), str(runtime), 0, [], jail.BUBBLEWRAP)
+    kernel = SandboxKernel(str(work), str(runtime), 0, jail.BUBBLEWRAP)
     try:
         kernel.start(120)
         reply = kernel.execute(PROBE, 60, user_expressions={"r": "reach()"})
@@ -39,7 +39,7 @@ def test_a_jailed_kernel_sees_no_token_no_references_no_network_no_grader(tmp_pa
     finally:
         kernel.kill()
     assert seen["token"] is None and seen["hf"] == []
-    assert seen["grader"] == sorted(jail.KERNEL_FILES)  # no references, no gradebook
+    assert seen["package"] == sorted(jail.KERNEL_ROOT_MODULES + jail.KERNEL_PACKAGES)  # no tasks, no grader
     assert seen["repo"] == ["coursekit"]  # no solutions/, tests/, .git/
     assert seen["home"] == [] and seen["net"] is False
     assert os.getpid() not in seen["pids"] and len(seen["pids"]) <= 3  # its own PID namespace

@@ -210,7 +210,7 @@ def is_collapsed(predictions):
 
 OVERSIZED_ANSWERS = """\
 import sys
-probe = sys.modules["coursekit.grader.probe"]
+probe = sys.modules["coursekit.sandbox.probe"]
 probe.call = lambda *args, **kwargs: "x" * 1_500_000
 
 class Big:
@@ -445,7 +445,7 @@ def test_the_graded_kernel_refuses_each_way_to_the_solutions_and_holds_no_refere
         outcomes = eval(reply.expression("outcomes"))
         # refused by the tripwire, or not there at all (the jail)
         assert set(outcomes.values()) <= {"PermissionError", "FileNotFoundError"}, outcomes
-        assert eval(reply.expression("modules")) == ["coursekit.grader", "coursekit.grader.probe"]
+        assert eval(reply.expression("modules")) == ["coursekit.grader", "coursekit.sandbox.probe"]
         assert reply.expression("check") == "__main__"  # the sandbox's stub, not the learner-side check
         work = str(tmp_path / "work")
         assert eval(reply.expression("environment")) == (None, work, work)

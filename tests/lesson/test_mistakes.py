@@ -21,7 +21,7 @@ from transformers import (AutoModelForSequenceClassification, AutoModelForTokenC
 from coursekit.lesson import models, precision, sources
 from coursekit.lesson.data import check_columns, check_examples, load_task_dataset
 from coursekit.errors import CourseError
-from coursekit.grader.learner import run_task
+from coursekit.tasks.check import run_task
 from coursekit.lesson.mistakes import HINTS, explain
 from coursekit.lesson.precision import check_precision
 from coursekit.lesson.training import check_labels

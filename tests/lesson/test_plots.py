@@ -32,3 +32,15 @@ def test_runs_get_one_line_each_in_both_panels():
 def test_weight_change_has_a_bar_per_block():
     fig = coursekit.plot_weight_change({"embeddings": 0.01, "layer 0": 0.02, "classifier": 0.5})
     assert len(fig.axes[0].patches) == 3
+
+
+def test_weight_change_legend_names_each_colour_used():
+    fig = coursekit.plot_weight_change({"embeddings": 0.01, "layer 1": 0.02, "pooler": 0.2, "head": 0.5})
+    ax = fig.axes[0]
+    legend = {text.get_text() for text in ax.get_legend().get_texts()}
+    assert legend == {"from the checkpoint (pretrained)", "head: new, started from random weights"}
+    colours = {tuple(bar.get_facecolor()) for bar in ax.patches}
+    handles = {tuple(handle.get_facecolor()) for handle in ax.get_legend().legend_handles}
+    assert colours == handles  # every colour drawn has its legend entry
+    fig = coursekit.plot_weight_change({"embeddings": 0.01, "layer 1": 0.02})
+    assert [text.get_text() for text in fig.axes[0].get_legend().get_texts()] == ["from the checkpoint (pretrained)"]

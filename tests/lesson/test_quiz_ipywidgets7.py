@@ -1,4 +1,6 @@
-"""The quiz logic tests again, under ipywidgets 7.7.1 (what Colab ships) instead of 8.x."""
+"""The quiz logic tests again, under ipywidgets 7.7.1 (what Colab ships) instead of 8.x: the widgets, the
+HTML feedback in them, first-try scoring. (The banks' content rules do not depend on ipywidgets: they run once,
+in test_quiz.py.)"""
 
 import os
 import subprocess
@@ -28,7 +30,7 @@ def test_quiz_logic_under_ipywidgets_7_7_1(ipywidgets7):
     assert version == "7.7.1"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(HERE / "test_quiz.py"), "-q", "-p", "no:cacheprovider",
-         "-W", "ignore::DeprecationWarning"],
+         "-W", "ignore::DeprecationWarning", "-k", "not test_bank_follows_the_rules"],
         env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout and "failed" not in result.stdout

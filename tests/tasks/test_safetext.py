@@ -1,6 +1,6 @@
 """Text from a submission made safe for a terminal, a JSON file and a spreadsheet."""
 
-from coursekit.grader.safetext import clean, csv_cell, path_text, short_hash
+from coursekit.tasks.safetext import clean, csv_cell, path_text, short_hash
 
 
 def test_control_bidi_and_surrogate_characters_are_shown_as_escapes():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from .compare import close_list, exact
-from .tasks import Case, Misconception, Task, register
+from .registry import Case, Misconception, Task, register
 
 TYPES = ("PER", "ORG", "LOC", "MISC")
 TOLERANCE = 1e-6

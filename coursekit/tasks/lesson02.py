@@ -7,8 +7,8 @@ import random
 import threading
 
 from .compare import PLAIN_NAMES, Mismatch, close_dict, equal, show, type_name
+from .registry import Case, Misconception, Task, register
 from .safetext import clean
-from .tasks import Case, Misconception, Task, register
 from .vocabulary import WORDS
 
 MAX_TOKENS = 128

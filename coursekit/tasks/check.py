@@ -17,13 +17,15 @@ import secrets
 import signal
 import threading
 
-from . import probe
-from .tasks import get_task
+from ..lesson.feedback import NOTE, RIGHT, WRONG, show_feedback
+from ..sandbox import probe
+from .registry import get_task
 from .verdict import NOT_ATTEMPTED, PASSED, Outcome, collect, judge
 
 CHECK_TIMEOUT_S = 10
 FAILED_ATTEMPTS: dict[str, int] = {}
 _MARKS = {PASSED: "PASSED", NOT_ATTEMPTED: "NOT ATTEMPTED"}
+_TONES = {PASSED: RIGHT, NOT_ATTEMPTED: NOTE}
 
 
 class _Timeout(BaseException):
@@ -83,4 +85,4 @@ def check(task_id: str, answer) -> None:
     result = run_task(task_id, answer)
     mark = _MARKS.get(result["status"], "NOT YET")
     hint = f"\nhint: {result['hint']}" if result["hint"] else ""
-    print(f"[{mark}] {result['title']}\n{result['message']}{hint}")
+    show_feedback(_TONES.get(result["status"], WRONG), f"[{mark}] {result['title']}", f"{result['message']}{hint}")

@@ -1,23 +1,29 @@
-"""What a graded task is, and the registry of all of them (filled by the lessonNN modules).
+"""What a graded task is, and the registry of all of them.
+
+Each lesson's tasks live in a module of this package named `lessonNN.py` (two digits), which calls
+`register(...)` when it is imported; `all_tasks()` imports every such module it finds here, so a
+new lesson's tasks need nothing but their own module.
 
 A Task names the learner's function in the notebook, how the kernel builds its inputs from plain
 data (a probe builder), its visible cases (fixed inputs the learner may see), a generator of hidden
 cases (fresh random inputs at every evaluation, from a seed the notebook never sees), the reference
-solution (plain Python, run in the grader's process only), a comparator that states its tolerance,
+solution (plain Python, never run inside a graded kernel), a comparator that states its tolerance,
 known wrong answers with the feedback each deserves, a nudge and a fuller hint.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import CourseError
 
-LESSON_MODULES = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06")
 HIDDEN_CASES = 5
+LESSON_MODULE = re.compile(r"lesson\d\d")  # the name of a module that registers one lesson's tasks
 
 
 class UnknownTaskError(CourseError, KeyError):
@@ -91,11 +97,19 @@ def register(*tasks: Task) -> None:
         TASKS[task.task_id] = task
 
 
+def lesson_modules() -> list[str]:
+    """The names of this package's lessonNN modules, in lesson order."""
+    from . import __path__ as package_path
+
+    return sorted(module.name for module in pkgutil.iter_modules(package_path)
+                  if LESSON_MODULE.fullmatch(module.name))
+
+
 def all_tasks() -> dict[str, Task]:
-    """Every task by id, in lesson order."""
-    for name in LESSON_MODULES:
+    """Every task by id, in lesson order (each lessonNN module imported once)."""
+    for name in lesson_modules():
         importlib.import_module(f"{__package__}.{name}")
-    return TASKS
+    return dict(sorted(TASKS.items(), key=lambda item: item[1].lesson))
 
 
 def get_task(task_id: str) -> Task:

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from coursekit.grader import compare
-from coursekit.grader.compare import Mismatch
+from coursekit.tasks import compare
+from coursekit.tasks.compare import Mismatch
 
 
 @pytest.mark.parametrize("expected, got", [

@@ -9,7 +9,7 @@ import re
 import string
 
 from .compare import close, exact
-from .tasks import Case, Misconception, Task, register
+from .registry import Case, Misconception, Task, register
 from .vocabulary import WORDS
 
 F1_TOLERANCE = 1e-9

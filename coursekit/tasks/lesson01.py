@@ -8,8 +8,8 @@ import math
 import random
 
 from .compare import Mismatch, close_dict, exact, show
+from .registry import Case, Misconception, Task, register
 from .safetext import clean
-from .tasks import Case, Misconception, Task, register
 
 TOLERANCE = 1e-5
 SMALL = {"vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 2,

@@ -9,7 +9,7 @@ import random
 from collections import Counter
 
 from .compare import Mismatch, close, close_list, show
-from .tasks import Case, Misconception, Task, register
+from .registry import Case, Misconception, Task, register
 
 # ---- task 1: class weights ----------------------------------------------------------------------------
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from coursekit.grader import lesson01, lesson03, lesson06
-from coursekit.grader.learner import run_task
-from coursekit.grader.probe import invoke
-from coursekit.grader.tasks import all_tasks, get_task
-from coursekit.grader.verdict import Outcome, collect, judge
+from coursekit.tasks import lesson01, lesson03, lesson06
+from coursekit.tasks.check import run_task
+from coursekit.sandbox.probe import invoke
+from coursekit.tasks.registry import all_tasks, get_task
+from coursekit.tasks.verdict import Outcome, collect, judge
 
 def passes(task_id, answer):
     result = run_task(task_id, answer)
@@ -462,17 +462,15 @@ def test_every_case_is_called_in_the_same_order_whatever_the_answers():
         assert called == [case for case, _ in cases]
 
 
-def test_each_evaluation_draws_fresh_hidden_cases_reproducibly(tmp_path):
-    import shutil
+def test_each_evaluation_draws_fresh_hidden_cases_reproducibly():
     from pathlib import Path
 
     from coursekit.grader.runner import Limits, NotebookRun
     from coursekit.grader.submission import Submission
-    from coursekit.grader.tasks import tasks_for
+    from coursekit.tasks.registry import tasks_for
 
     def hidden_draws(seed):
-        run = NotebookRun(Submission(Path("x.ipynb"), "05", tasks_for("05"), []), Limits(), seed, str(tmp_path))
-        shutil.rmtree(run.workdir)
+        run = NotebookRun(Submission(Path("x.ipynb"), "05", tasks_for("05"), []), Limits(), seed, "none")
         task = get_task("05-is-collapsed")
         return [[case.args for case, hidden in run.cases(task) if hidden] for _ in range(3)]
 
@@ -505,7 +503,7 @@ def test_a_hidden_failure_repeats_nothing_the_code_produced():
 
 
 def test_the_fuller_hint_comes_only_after_repeated_failures():
-    from coursekit.grader import learner
+    from coursekit.tasks import check as learner
 
     learner.FAILED_ATTEMPTS.pop("05-best-epoch", None)
     task = get_task("05-best-epoch")
@@ -526,7 +524,7 @@ def test_probe_turns_returned_values_into_plain_data():
 
 
 def test_check_prints_labelled_feedback_and_never_crashes(capsys, monkeypatch):
-    from coursekit.grader import learner
+    from coursekit.tasks import check as learner
 
     learner.check("05-best-epoch", lambda rows: rows[0]["epoch"])
     printed = capsys.readouterr().out
@@ -548,7 +546,7 @@ def test_check_prints_labelled_feedback_and_never_crashes(capsys, monkeypatch):
 
 
 def test_unknown_task_names_the_tasks():
-    from coursekit.grader.tasks import UnknownTaskError
+    from coursekit.tasks.registry import UnknownTaskError
 
     with pytest.raises(UnknownTaskError, match="05-best-epoch"):
         run_task("05-best", None)

@@ -7,7 +7,7 @@ import random
 from collections import Counter
 
 from .compare import boolean, exact
-from .tasks import Case, Misconception, Task, register
+from .registry import Case, Misconception, Task, register
 
 
 def _rows(epochs, losses) -> list[dict]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .compare import Mismatch, equal, show
+from .registry import Case, Task
 from .safetext import clean
-from .tasks import Case, Task
 
 PASSED, FAILED, NOT_ATTEMPTED, ERROR, TIMED_OUT = "passed", "failed", "not attempted", "error", "timed out"
 FULL_HINT_AFTER = 2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coursekit.grader import verdict
-from coursekit.grader.tasks import get_task
+from coursekit.tasks import verdict
+from coursekit.tasks.registry import get_task
 
 
 @pytest.mark.parametrize("kind", ["timeout", "died"])
