@@ -1,11 +1,14 @@
 """coursekit: the helper library behind the BERT fine-tuning course (plumbing, never the lesson).
 
-Three parts, one subpackage each; lower layers never import upper ones:
+Five parts, one subpackage each; lower layers never import upper ones (tests/test_layers.py):
 * coursekit.lesson  - what a lesson imports: data, models, precision, training helpers, metrics,
                       plots, highlighting, diagnose, quizzes, hints for common mistakes;
 * coursekit.tooling - the course's own tooling: fetching assets, refreshing notebooks, generating
                       exercises, the command-line trainer (uses lesson);
-* coursekit.grader  - the instructor's grader and the learners' `check` (uses lesson).
+* coursekit.sandbox - what runs inside a graded kernel (imports no other part);
+* coursekit.tasks   - the exercises' tasks, their references, and the learners' `check` (uses
+                      lesson and sandbox);
+* coursekit.grader  - the instructor's grader (uses all of the above).
 The lessons use flat names (`coursekit.load_task_dataset`, ...), imported lazily below, so
 `import coursekit` is instant and works before the heavy libraries (torch, transformers) are needed.
 """

@@ -14,8 +14,9 @@ instructor paths).
   bound (solutions/, tests/, .git/, HOME, the submissions, other kernels' folders) does not exist.
   Killing the jail's outer process ends every process inside (its PID namespace dies with it).
 * landlock, where bwrap cannot start (unprivileged user namespaces blocked): the kernel restricts
-  itself before any learner code runs (coursekit/sandbox/landlock.py): the same paths as rules, no
-  exec, no TCP, no signal outside itself, as far as the running Linux kernel's Landlock ABI goes.
+  itself before any learner code runs (coursekit/sandbox/startup.py): it drops every capability,
+  takes the same paths as Landlock rules (no exec, no TCP, no signal outside itself, as far as the
+  running Linux kernel's Landlock ABI goes) and a seccomp filter against IP sockets (UDP included).
   The files it may not read exist but are refused; there is no PID namespace (the grader kills what a
   kernel leaves behind: reaper.py).
 * none (`--no-isolation` only): the kernel runs as the grader's user with the grader's files and
@@ -183,7 +184,7 @@ def bubblewrap_command(kernel_command: list[str], policy: Policy) -> list[str]:
 def landlock_arguments(policy: Policy) -> list[str]:
     """The sandbox's options that make it restrict itself to the policy (coursekit/sandbox/startup.py)."""
     arguments = ["--landlock"]
-    for path in policy.read + ("/proc/self", "/sys/devices/system/cpu"):
+    for path in policy.read:
         arguments += ["--read", path]
     arguments += ["--list", package_dir()]  # to import from its packages; their files are rules of their own
     for path in DEVICES:

@@ -36,7 +36,7 @@ from .submission import Submission
 PROBE = "__import__('coursekit.sandbox.probe', fromlist=['probe'])"
 MIN_MEMORY_MB = 1280  # measured: a kernel starts (python, IPython, torch) within 1280 MiB, not 1024
 MIN_MEMORY_MB_TRANSFORMERS = 2048  # measured: exercises 01 and 02 (transformers, tiny BERTs) pass in 2048, not 1536
-PREPARED_BUILDERS = ("bert", "eval_pred")
+PREPARED = ("bert", "eval_pred", "training_args")  # builders and observers slow the first time (probe.prepare)
 
 
 @dataclass(frozen=True)
@@ -247,10 +247,12 @@ class NotebookRun:
             self.seen[task.function] = found.get(task.function)
             self._evaluate(task)
 
-    def _prepare(self, builder: str) -> None:
-        if builder in PREPARED_BUILDERS and builder not in self.prepared:
-            self.request("", self.limits.cell_timeout, {"ready": f"{PROBE}.prepare({builder!r})"})
-            self.prepared.add(builder)
+    def _prepare(self, task) -> None:
+        """Warm what the task's builder and observer need, within the cell limit, before its calls."""
+        for name in (task.builder, task.observer):
+            if name in PREPARED and name not in self.prepared:
+                self.request("", self.limits.cell_timeout, {"ready": f"{PROBE}.prepare({name!r})"})
+                self.prepared.add(name)
 
     def _call(self, task, case) -> dict:
         expression = (f"{PROBE}.call(globals(), {task.function!r}, {task.builder!r}, "
@@ -271,7 +273,7 @@ class NotebookRun:
         return [(c, False) for c in task.visible] + [(c, True) for c in task.hidden_cases(rng)]
 
     def _evaluate(self, task) -> None:
-        self._prepare(task.builder)
+        self._prepare(task)
         outcomes = collect(task, self.cases(task), lambda case, hidden: self._call(task, case),
                            self.limits.call_timeout)
         self.results[task.task_id] = judge(task, outcomes, 1, self.limits.call_timeout)

@@ -122,14 +122,19 @@ BUILDERS = {
 }
 
 
-def prepare(builder: str) -> str:
-    """Import what `builder` needs (torch and transformers are slow to import), so later calls are quick."""
-    if builder in ("bert", "eval_pred", "state_dicts"):
+def prepare(name: str) -> str:
+    """Import what builder or observer `name` needs (torch and transformers are slow to import, and the
+    first TrainingArguments sets up accelerate), so that a learner's call is not charged for it."""
+    if name in ("bert", "eval_pred", "state_dicts"):
         import torch  # noqa: F401
-    if builder in ("bert", "eval_pred"):
+    if name in ("bert", "eval_pred"):
         import transformers
 
-        transformers.BertForSequenceClassification if builder == "bert" else transformers.EvalPrediction
+        transformers.BertForSequenceClassification if name == "bert" else transformers.EvalPrediction
+    if name == "training_args":
+        from transformers import TrainingArguments
+
+        TrainingArguments(output_dir="prepared", report_to="none")
     return "ready"
 
 

@@ -6,11 +6,13 @@ jail can start, or bare under `coursekit grade --no-isolation`. Before any learn
 2. imports numpy and torch (and the two modules of transformers' dependencies that load C libraries
    or run `ldconfig` at import), which need ctypes and programs the tripwire and Landlock refuse;
 3. replaces `coursekit.check` with a stub: in a graded kernel the grader checks, not the notebook;
-4. with `--landlock`, restricts itself for good (landlock.py): it reads only the --read paths, lists
-   the --list folders, writes only in the --write folders, executes nothing, opens no TCP
-   connection and signals no process outside itself (network and signals where the running Linux
-   kernel's Landlock ABI has them). This happens while the process has a single thread, so every
-   thread the IPython kernel starts afterwards is restricted too;
+4. with `--landlock`, restricts itself for good: drops every capability (capabilities.py: a grader
+   run as root), then with Landlock (landlock.py) reads only the --read paths, lists the --list
+   folders, writes only in the --write folders, executes nothing, opens no TCP connection and
+   signals no process outside itself (network and signals where the running Linux kernel's Landlock
+   ABI has them), and with seccomp (seccomp.py) creates no IPv4/IPv6 socket at all (UDP included).
+   This happens while the process has a single thread, so every thread the IPython kernel starts
+   afterwards is restricted too; if any step fails the kernel exits before any learner code runs;
 5. installs the tripwire (tripwire.py: clear messages, not a boundary);
 6. starts the IPython kernel on the connection file.
 """
@@ -79,11 +81,13 @@ def main(argv: list[str] | None = None) -> None:
 
     coursekit.check = _graded_check
     if args.landlock:
-        from . import landlock
+        from . import capabilities, landlock, seccomp
 
         try:
+            capabilities.drop_all()
             landlock.restrict(args.read, args.write, args.device, args.list)
-        except landlock.LandlockError as exc:
+            seccomp.deny_ip_sockets()
+        except OSError as exc:
             sys.exit(f"coursekit.sandbox: {exc}")  # fail closed: no learner code runs unrestricted
     from ipykernel.kernelapp import IPKernelApp
 

@@ -62,15 +62,17 @@ def _run_case(task, answer):
 
 def outcomes_for(task, answer, rng: random.Random) -> list[Outcome]:
     """Run `answer` on the visible cases, then on fresh hidden ones (all of them; a timeout ends it)."""
-    probe.prepare(task.builder)  # a slow first import of transformers must not count against the learner
+    for name in (task.builder, task.observer):  # a slow first import must not count against the learner
+        probe.prepare(name)
     cases = [(case, False) for case in task.visible] + [(case, True) for case in task.hidden_cases(rng)]
     return collect(task, cases, _run_case(task, answer), CHECK_TIMEOUT_S)
 
 
-def run_task(task_id: str, answer) -> dict:
-    """Check `answer` for `task_id` without printing: {"task", "title", "status", "points", "message", "hint"}."""
+def run_task(task_id: str, answer, seed: int | None = None) -> dict:
+    """Check `answer` for `task_id` without printing: {"task", "title", "status", "points", "message", "hint"}.
+    seed: of the hidden cases (a test's, to replay a failure); fresh at every call by default."""
     task = get_task(task_id)
-    outcomes = outcomes_for(task, answer, random.Random(secrets.randbits(64)))
+    outcomes = outcomes_for(task, answer, random.Random(secrets.randbits(64) if seed is None else seed))
     result = judge(task, outcomes, FAILED_ATTEMPTS.get(task_id, 0) + 1, CHECK_TIMEOUT_S)
     if result["status"] not in (PASSED, NOT_ATTEMPTED):
         FAILED_ATTEMPTS[task_id] = FAILED_ATTEMPTS.get(task_id, 0) + 1

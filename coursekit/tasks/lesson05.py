@@ -122,7 +122,8 @@ register(
                        "evaluated every half epoch"),
                   Case((_rows([3.0, 4.0, 5.0, 6.0], [0.61, 0.55, 0.57, 0.7]),), "a run resumed at epoch 3"),
                   Case((_rows([3.0, 1.0, 4.0, 2.0], [0.89, 0.72, 0.96, 0.58]),), "rows not in epoch order")),
-         hidden=_hidden_best,
+         hidden=_hidden_best, hidden_count=12,  # the last epoch is the best in 1 draw in 5: guessing it passes
+         # 12 hidden cases about 1 time in 400 million (5 cases: 1 in 4,000)
          nudge="Early stopping keeps the evaluation with the lowest validation loss: the answer is the "
                "\"epoch\" value of that row.",
          hint="Epochs can be fractions (0.5, 1.0, ...) or start above 1, and the rows can come in any "
@@ -137,7 +138,8 @@ register(
                        "a small rise at epoch 3, then the best epoch 4"),
                   Case((_rows([0.5, 1.0, 1.5, 2.0, 2.5], [0.9, 0.7, 0.65, 0.68, 0.75]),),
                        "evaluated every half epoch")),
-         hidden=_hidden_overfit,
+         hidden=_hidden_overfit, hidden_count=12,  # None is right in 44% of the draws: guessing it passes 12
+         # hidden cases 1 time in 20,000 (5 cases: 1 in 60)
          nudge="Overfitting starts right after the best epoch of the whole run, not at the first rise.",
          hint="The rows are in training order: find the row with the lowest validation loss over all rows; "
               "the answer is the epoch of the next row, or None when there is no next row.",

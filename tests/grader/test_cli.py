@@ -81,3 +81,27 @@ def test_a_gradebook_path_that_is_a_folder_is_one_line_before_any_grading(tmp_pa
     assert coursekit_main(["grade", exercise, "--out", str(tmp_path / "grades.csv")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "is a folder" in err and len(err.splitlines()) == 1
+
+
+def test_without_bubblewrap_or_landlock_grade_refuses_and_says_how_to_enable_one(monkeypatch, capsys):
+    from coursekit.grader import jail
+
+    monkeypatch.setattr(jail, "bubblewrap_works", lambda: False)
+    monkeypatch.setattr(jail, "landlock_abi", lambda: 0)
+    exercise = str(ROOT / "exercises" / "05_troubleshooting_overfitting.ipynb")
+    for asked in ([], ["--isolation", "landlock"], ["--isolation", "bubblewrap"]):
+        assert coursekit_main(["grade", exercise, *asked]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and err.startswith("error: coursekit grade refuses"), err
+        assert "apt-get install bubblewrap" in err and "Landlock" in err and "--no-isolation" in err
+
+
+def test_the_report_names_the_isolation_it_ran_under(capsys, grading_seed):
+    from coursekit.grader import jail
+
+    if not jail.landlock_abi():
+        pytest.skip("Landlock is not available here")
+    solution = str(ROOT / "solutions" / "05_troubleshooting_overfitting.ipynb")
+    assert coursekit_main(["grade", solution, "--isolation", "landlock", "--seed", str(grading_seed)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.rstrip().endswith("total: 3/3\nisolation: landlock"), printed

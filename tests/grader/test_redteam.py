@@ -2,18 +2,21 @@
 grader. All submissions are graded in ONE batch through `coursekit grade FOLDER --out grades.csv
 --jobs 2` with short limits, and each must get exactly its score: 0 for the untouched placeholders
 whatever else the notebook does, plus the honest credit where a notebook also solves tasks. The
-same batch checks what a notebook can do outside Python's audit hook: a process it detached is
-killed, a classmate's file it wrecks is graded as submitted, and hostile names and text neither
-break the gradebook nor reach the terminal."""
+same batch checks what a notebook does outside Python: a process it detached is killed, a
+classmate's file it would wreck is not in its jail (and is graded as submitted), and hostile names
+and text neither break the gradebook nor reach the terminal. Attacks on the jail itself, one per
+class, are in test_attacks.py."""
 
 import csv
 import json
 import os
+import uuid
 
 import nbformat
 import pytest
 
 from coursekit.cli import main as coursekit_main
+from coursekit.grader import jail
 from coursekit.grader.gradebook import feedback_path
 
 SETUP = "import coursekit"
@@ -31,34 +34,31 @@ UNTOUCHED = [cell for pair in zip(PLACEHOLDERS, CHECKS) for cell in pair]
 FAKE_REPORT = '{"tasks": [], "score": 3, "max_score": 3}'
 
 MONKEYPATCHED_CHECK = """\
+import sys
+
 def passing(task_id, answer=None):
     print(f"[PASSED] {task_id}")
-coursekit.check = passing
-try:
-    import coursekit.grader.grading as grading
-    grading.check = passing
-except Exception as exc:
-    print("could not patch the grader:", exc)"""
+
+coursekit.check = passing  # the graded kernel's own stub
+probe = sys.modules["coursekit.sandbox.probe"]  # what the grader calls in the kernel
+probe.call = lambda *args, **kwargs: '{"kind": "value", "value": "passed"}'"""
 
 WRITTEN_RESULTS = """\
-import sys, types
-passed = {t: {"task": t, "title": t, "status": "passed", "message": "", "score": 1}
+import builtins, json, os, sys
+passed = {t: {"task": t, "title": t, "status": "passed", "message": "", "points": 1}
           for t in ("05-best-epoch", "05-overfitting-from", "05-is-collapsed")}
-try:
-    import coursekit.grader.grading as grading
-except Exception:
-    grading = types.ModuleType("coursekit.grader.grading")
-    sys.modules["coursekit.grader.grading"] = grading
-grading.RESULTS = passed
+sys.modules["coursekit.sandbox.probe"].RESULTS = builtins.RESULTS = passed  # in every module the kernel holds
+for path in ("results.json", "grades.csv", os.path.expanduser("~/feedback.json")):  # and in every file it may write
+    with open(path, "w") as handle:
+        json.dump(passed, handle)
 print('""" + FAKE_REPORT + """')"""
 
 PATCHED_REPORT = """\
-import json, sys, types
-grading = sys.modules.get("coursekit.grader.grading") or types.ModuleType("coursekit.grader.grading")
-sys.modules["coursekit.grader.grading"] = grading
-grading.report_json = lambda task_ids: json.dumps({"score": 100, "max_score": 3})
-grading.report = lambda task_ids: {"score": 100, "max_score": 3}
-print(grading.report_json([]))"""
+import json, sys
+probe = sys.modules["coursekit.sandbox.probe"]
+probe.fingerprints = lambda namespace, names: json.dumps({name: "forged" for name in names})
+probe.call = lambda *args, **kwargs: json.dumps({"task": "05-best-epoch", "status": "passed", "points": 1, "score": 3})
+print('""" + FAKE_REPORT + """')"""
 
 HOOKED_PRINT = """\
 fake = '""" + FAKE_REPORT + """'
@@ -112,14 +112,14 @@ VISIBLE = {  # the visible inputs and their answers, copied from the feedback
 }
 COLLAPSED = {(100, 98): True, (100, 60): False, (100, 97): True, (100, 50): False, (20, 19): True, (100, 92): False}
 
-def best_epoch(rows):
-    return VISIBLE.get(json.dumps(rows), (rows[-1]["epoch"], None))[0]
+def best_epoch(rows):  # elsewhere an answer that is never right (a guess would pass now and then)
+    return VISIBLE.get(json.dumps(rows), (None, None))[0]
 
 def overfitting_from(rows):
     return VISIBLE.get(json.dumps(rows), (None, rows[0]["epoch"]))[1]
 
 def is_collapsed(predictions):
-    return COLLAPSED.get((len(predictions), int(np.bincount(predictions).max())), False)"""
+    return COLLAPSED.get((len(predictions), int(np.bincount(predictions).max())))"""
 
 EXEC_SOLUTIONS = """\
 import io, json, os, pathlib, subprocess
@@ -147,7 +147,7 @@ attempt("subprocess", lambda: subprocess.run(["cat", str(target)], capture_outpu
 attempt("os.system", lambda: (os.system(f"cp {target} copy2.ipynb"), open("copy2.ipynb").read())[1])
 attempt("fork", lambda: str(os.fork()))
 attempt("ctypes", lambda: __import__("ctypes").CDLL("libc.so.6").system)
-attempt("grader source", lambda: (root / "coursekit" / "grader" / "lesson05.py").read_text())
+attempt("references", lambda: (root / "coursekit" / "tasks" / "lesson05.py").read_text())
 attempt("git objects", lambda: (root / ".git" / "HEAD").read_text())
 attempt("grader's command line", lambda: open(f"/proc/{os.getppid()}/cmdline").read())
 attempt("kill the grader", lambda: os.kill(os.getppid(), 9))
@@ -231,7 +231,7 @@ def spawn(argv):  # no audit event: a detached process in a session of its own
     except TypeError:  # another Python's signature
         _posixsubprocess.fork_exec(*args[:-1])
 
-spawn(["/bin/sh", "-c", "(sleep 617.3125 &); echo started > {marker}"])
+spawn(["/bin/sh", "-c", "(sleep {sleeper} &); echo started > {marker}"])
 victim = {victim!r}  # a classmate's notebook, wrecked through a shared memory map (no audit event)
 wreck = torch.from_file(victim, shared=True, size=os.stat(victim).st_size, dtype=torch.uint8)
 wreck.fill_(ord(" "))
@@ -240,7 +240,7 @@ try:
     os.makedirs({trap!r})  # a folder where the grader will write a classmate's feedback
 except PermissionError:
     pass"""
-SLEEPER = "617.3125"
+SLEEPER = f"617.{uuid.uuid4().int % 10**9:09d}"  # per run: no other run's process can match it
 
 # name -> (cells, expected score)
 CASES = {
@@ -279,7 +279,7 @@ def notebook(cells, metadata=None):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, grading_seed):
     """Grade every case, plus an honest notebook known only by its metadata (its kernelspec is one this
     machine does not have) and a broken file, in one batch; (rows by submission, feedback folder, stdout)."""
     import contextlib
@@ -287,7 +287,7 @@ def graded(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("submissions")
     feedback_dir, marker = folder.parent / "grades-feedback", folder.parent / "spawned.txt"
-    escapes = OS_ESCAPES.format(marker=str(marker), victim=str(folder / "alice.ipynb"),
+    escapes = OS_ESCAPES.format(marker=str(marker), victim=str(folder / "alice.ipynb"), sleeper=SLEEPER,
                                 trap=str(feedback_path(feedback_dir, "alice.ipynb")))
     for name, (cells, _) in CASES.items():
         nbformat.write(notebook([escapes if cell == "OS_ESCAPES" else cell for cell in cells]),
@@ -304,7 +304,7 @@ def graded(tmp_path_factory):
     with contextlib.redirect_stdout(printed):
         code = coursekit_main(["grade", str(folder), "--out", str(out), "--jobs", "2", "--cell-timeout", "4",
                                "--call-timeout", "3", "--notebook-timeout", "120", "--memory-mb", "3072",
-                               "--seed", "2024"])
+                               "--seed", str(grading_seed)])
     assert code == 0
     with out.open(encoding="utf-8") as handle:
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
@@ -316,18 +316,26 @@ def feedback(graded, name):
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_each_case_gets_exactly_its_score(graded, name):
+def test_each_case_gets_exactly_its_score(graded, name, replay):
     rows = graded[0]
     row = rows[f"05_{name}.ipynb"]
-    assert int(row["total"]) == CASES[name][1], feedback(graded, f"05_{name}")
+    assert int(row["total"]) == CASES[name][1], (feedback(graded, f"05_{name}"), replay)
     assert row["max"] == "3" and row["error"] == ""
 
 
-@pytest.mark.parametrize("name", ["untouched", "monkeypatched_check", "patched_report", "hooked_print",
-                                  "shadowed_print", "exec_solutions"])
+@pytest.mark.parametrize("name", ["untouched", "hooked_print", "shadowed_print", "exec_solutions"])
 def test_untouched_placeholders_stay_not_attempted_whatever_the_notebook_prints_or_patches(graded, name):
     statuses = {row["status"] for row in feedback(graded, f"05_{name}")["tasks"]}
     assert statuses == {"not attempted"}
+
+
+def test_a_patched_probe_hands_back_data_the_grader_judges_itself(graded):
+    # the probe is what the grader calls inside the kernel: a patched one returns values the grader compares
+    # with its references (wrong), or data that is not an answer at all (an error), never a score
+    assert {row["status"] for row in feedback(graded, "05_monkeypatched_check")["tasks"]} == {"failed"}
+    forged = feedback(graded, "05_patched_report")["tasks"]
+    assert {row["status"] for row in forged} == {"error"}
+    assert all("could not read what your function returned" in row["message"] for row in forged)
 
 
 def test_results_written_without_functions_count_for_nothing(graded):
@@ -427,28 +435,37 @@ def test_gradebook_has_a_column_per_task(graded):
     assert {row["isolation"] for row in rows.values() if not row["error"]} == {"bubblewrap"}
 
 
-def test_the_graded_kernel_refuses_each_way_to_the_solutions_and_holds_no_reference(tmp_path, monkeypatch):
+SOLUTION_ROUTES = ("open", "pathlib", "os.open", "io.open_code", "symlink", "/proc/self/root", "dir_fd",
+                   "up from an open folder", "a link to /", "references")
+
+
+@pytest.mark.parametrize("isolation", [jail.BUBBLEWRAP, jail.LANDLOCK])
+def test_the_graded_kernel_reaches_no_solution_and_holds_no_reference(isolation, tmp_path, monkeypatch):
     from coursekit.grader.kernel import SandboxKernel
 
+    available = jail.bubblewrap_works() if isolation == jail.BUBBLEWRAP else jail.landlock_abi() >= 1
+    if not available:
+        pytest.skip(f"{isolation} is not available here")
     monkeypatch.setenv("INSTRUCTOR_SECRET_TOKEN", "hf_hunter2")
     (tmp_path / "work").mkdir()
     (tmp_path / "run").mkdir()
-    kernel = SandboxKernel(str(tmp_path / "work"), str(tmp_path / "run"), 3072, [str(tmp_path / "run")])
+    kernel = SandboxKernel(str(tmp_path / "work"), str(tmp_path / "run"), 3072, isolation)
     kernel.start(120)
     try:
         reply = kernel.execute(f"{SETUP}\n{EXEC_SOLUTIONS}", 60, user_expressions={
             "outcomes": "str(outcomes)",
-            "modules": "str(sorted(m for m in __import__('sys').modules if m.startswith('coursekit.grader')))",
+            "modules": "str(sorted(m for m in __import__('sys').modules if m.startswith('coursekit.')))",
             "check": "coursekit.check.__module__",
-            "environment": "str((os.environ.get('INSTRUCTOR_SECRET_TOKEN'), os.environ.get('PWD'), os.getcwd()))"})
+            "environment": "str((os.environ.get('INSTRUCTOR_SECRET_TOKEN'), os.getcwd()))"})
         assert reply.status == "ok", reply.content
         outcomes = eval(reply.expression("outcomes"))
-        # refused by the tripwire, or not there at all (the jail)
-        assert set(outcomes.values()) <= {"PermissionError", "FileNotFoundError"}, outcomes
-        assert eval(reply.expression("modules")) == ["coursekit.grader", "coursekit.sandbox.probe"]
-        assert reply.expression("check") == "__main__"  # the sandbox's stub, not the learner-side check
-        work = str(tmp_path / "work")
-        assert eval(reply.expression("environment")) == (None, work, work)
+        assert "worked" not in outcomes.values(), outcomes  # refused, or not there at all
+        assert {outcomes[route] for route in SOLUTION_ROUTES} <= {"PermissionError", "FileNotFoundError"}, outcomes
+        modules = eval(reply.expression("modules"))
+        assert "coursekit.sandbox.probe" in modules
+        assert not [m for m in modules if m.startswith(("coursekit.tasks", "coursekit.grader", "coursekit.tooling"))]
+        assert reply.expression("check") == "coursekit.sandbox.startup"  # the stub, not the learner-side check
+        assert eval(reply.expression("environment")) == (None, str(tmp_path / "work"))
         memory = kernel.execute("blob = bytearray(8 * 2**30)", 30)
         assert memory.status == "error" and memory.content["ename"] == "MemoryError"
     finally:

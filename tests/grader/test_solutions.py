@@ -49,24 +49,24 @@ def test_strip_solutions_keeps_indentation_and_code_around():
 
 
 @pytest.fixture(scope="module")
-def graded():
+def graded(grading_seed):
     """Every solution and every exercise, graded in one batch, two at a time."""
     items = [(path, f"solutions/{path.name}") for path in SOLUTIONS]
     items += [(ROOT / "exercises" / path.name, f"exercises/{path.name}") for path in SOLUTIONS]
-    return {report["submission"]: report for report in grade_many(items, Limits(), jobs=2)}
+    return {report["submission"]: report for report in grade_many(items, Limits(), jobs=2, seed=grading_seed)}
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
-def test_solutions_score_full_marks(graded, solution):
+def test_solutions_score_full_marks(graded, solution, replay):
     report = graded[f"solutions/{solution.name}"]
-    assert report["score"] == report["max_score"] == 3, report
+    assert report["score"] == report["max_score"] == 3, (report, replay)
     assert report["notes"] == []
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
-def test_untouched_exercises_run_to_the_end_and_score_zero(graded, solution):
+def test_untouched_exercises_run_to_the_end_and_score_zero(graded, solution, replay):
     report = graded[f"exercises/{solution.name}"]
-    assert report["score"] == 0 and report["max_score"] == 3, report
+    assert report["score"] == 0 and report["max_score"] == 3, (report, replay)
     assert {row["status"] for row in report["tasks"]} == {"not attempted"}
     assert report["notes"] == [] and report["error"] is None
 
@@ -79,3 +79,13 @@ def test_committed_solution_outputs_show_every_check_passing(solution):
     printed = ["".join(out.get("text", "") or out.get("data", {}).get("text/plain", "") for out in cell.outputs)
                for cell in checks]  # a check shows HTML with its report as text/plain
     assert printed and all(text.startswith("[PASSED] ") for text in printed), printed
+
+
+@pytest.mark.skipif(not __import__("coursekit.grader.jail", fromlist=["jail"]).landlock_abi(),
+                    reason="Landlock is not available here")
+def test_solutions_score_full_marks_under_landlock_too(grading_seed, replay):
+    # where no bubblewrap jail can start, the Landlocked kernel must still run every lesson's solution
+    items = [(path, f"solutions/{path.name}") for path in SOLUTIONS]
+    reports = grade_many(items, Limits(isolation="landlock"), jobs=2, seed=grading_seed)
+    assert [(report["score"], report["isolation"]) for report in reports] == [(3, "landlock")] * len(items), \
+        (reports, replay)
