@@ -17,9 +17,10 @@ PIP_TOOLS = pip-tools==7.7.0
 CI_TORCH = torch==2.13.0
 PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/python -m piptools compile --quiet \
 	--strip-extras --no-emit-index-url --no-emit-find-links
-NBVAL = --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+# --nbval-current-env: the kernel is this Python's, not whichever kernelspec named python3 comes first
+NBVAL = --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: course test test-colab notebooks exercises install install-test python-version assets chromium bubblewrap lock
+.PHONY: course test test-fast mutants test-colab notebooks exercises install install-test python-version assets chromium bubblewrap lock
 
 # Say so plainly, instead of pip's "ResolutionImpossible" (or, with an older pip, minutes of backtracking).
 python-version:
@@ -56,6 +57,17 @@ course: install assets
 ## CPU: the lessons' committed outputs are a CPU run's, and a GPU would train on the full splits).
 test: install-test assets chromium bubblewrap
 	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m pytest tests lessons solutions $(NBVAL) $(PYTEST_ARGS)
+
+## The unit tests a developer runs after each change (a few minutes): no notebooks, no training runs, no network.
+test-fast:
+	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) -m pytest tests -m "not slow and not network" $(PYTEST_ARGS)
+
+## Mutation testing (before a release; slow, not in CI): plausible one-line bugs in the modules that decide what
+## is correct must fail a test. One module at a time (MODULES=lesson.metrics for one); tests/README.md keeps the scores.
+MODULES ?=
+mutants:
+	$(PIP_INSTALL) -e ".[test,mutation]"
+	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) tests/mutants.py $(MODULES)
 
 ## Prove Colab's versions: a fresh virtual environment with what Colab ships (constraints-colab.txt) plus the
 ## course, pip constrained so it cannot change torch, transformers or datasets; then the lesson helpers' unit

@@ -58,8 +58,7 @@ def classification_scores(references, predictions, average: str | None = None) -
     labels = [0, 1] if average == "binary" else None
     precision, recall, f1, _ = precision_recall_fscore_support(y_true, y_pred, average=average, labels=labels,
                                                                zero_division=0)
-    present = np.union1d(y_true, y_pred)
-    macro_labels = [0, 1] if average == "binary" else present  # binary: both classes count, even if one is absent
+    macro_labels = [0, 1] if average == "binary" else None  # binary: both classes count, even if one is absent
     macro_f1 = f1_score(y_true, y_pred, average="macro", labels=macro_labels, zero_division=0)
     return {"accuracy": float(accuracy_score(y_true, y_pred)), "f1": float(f1),
             "precision": float(precision), "recall": float(recall), "macro_f1": float(macro_f1)}

@@ -7,6 +7,7 @@ with a hard deadline so a machine without network settles on `offline` in second
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 import urllib.error
@@ -18,6 +19,7 @@ SOURCES = ("auto", "hub", "offline")
 ENV_VAR = "COURSEKIT_SOURCE"
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 PROBE_TIMEOUT_S = 3.0
+PROBE_PATH = "/api/models?limit=1"  # what the probe asks the Hub for (HEAD)
 
 
 class UnknownSourceError(CourseError, ValueError):
@@ -48,7 +50,7 @@ def hub_is_reachable(timeout: float = PROBE_TIMEOUT_S) -> bool:
     answer: list[bool] = []
 
     def probe() -> None:
-        request = urllib.request.Request(hub_endpoint() + "/api/models?limit=1", method="HEAD")
+        request = urllib.request.Request(hub_endpoint() + PROBE_PATH, method="HEAD")
         try:
             with urllib.request.urlopen(request, timeout=timeout):
                 answer.append(True)
@@ -87,10 +89,30 @@ def resolve_source(source: str | None = None, timeout: float = PROBE_TIMEOUT_S) 
     if chosen == "auto":
         chosen = "hub" if hub_is_reachable(timeout) else "offline"
     if chosen == "offline":
-        # Nothing offline should ever reach for the network, even by accident.
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["HF_DATASETS_OFFLINE"] = "1"
+        use_offline_mode()
     return chosen
+
+
+# The offline switches the Hugging Face libraries read once, when they are imported: (module, attribute).
+LIBRARY_OFFLINE_FLAGS = (("huggingface_hub.constants", "HF_HUB_OFFLINE"), ("datasets.config", "HF_HUB_OFFLINE"),
+                          ("datasets.config", "HF_DATASETS_OFFLINE"), ("evaluate.config", "HF_EVALUATE_OFFLINE"))
+
+
+def use_offline_mode() -> None:
+    """Switch the Hugging Face libraries offline for the rest of this process and its children.
+
+    The libraries read HF_HUB_OFFLINE and HF_DATASETS_OFFLINE at import, and a lesson has usually imported
+    transformers before it picks its source: so the variables are set (for libraries imported later and
+    for child processes) and the flags of the libraries already imported are switched too. Nothing offline
+    should ever reach for the network, even by accident; this lasts for the session (a notebook kernel),
+    as HF_HUB_OFFLINE=1 would.
+    """
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    os.environ["HF_EVALUATE_OFFLINE"] = "1"
+    for module, attribute in LIBRARY_OFFLINE_FLAGS:
+        if module in sys.modules and hasattr(sys.modules[module], attribute):
+            setattr(sys.modules[module], attribute, True)
 
 
 _PROBE_MEMORY_S = 60.0  # a lesson touches the Hub several times; probe once a minute at most

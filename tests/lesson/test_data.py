@@ -221,3 +221,128 @@ def test_paragraph_split_is_stable_and_near_its_share():
     assert first[1]["id"] == again[1]["id"]
     held_paragraphs = len(set(first[1]["context"]))
     assert 5 <= held_paragraphs <= 25  # about 15 of 60 paragraphs
+
+
+# --- the checks' messages, word for word: each names what is wrong and the fix -------------------------
+
+import re  # noqa: E402
+
+from coursekit.lesson.data import check_task  # noqa: E402
+
+
+def exactly(message: str) -> str:
+    return "^" + re.escape(message) + "$"
+
+
+def test_unknown_task_message():
+    assert check_task("ner") == "ner"
+    with pytest.raises(UnknownTaskError, match=exactly("Unknown task 'pos'. The course's tasks are: sentiment, ner, qa.")):
+        check_task("pos")
+
+
+def test_missing_column_message_names_every_rename_that_fixes_it():
+    own = datasets.Dataset.from_dict({"review": ["fine"], "target": [1], "id": [0]})
+    with pytest.raises(DatasetSchemaError, match=exactly(
+            "The sentiment dataset needs columns ['text', 'label'] but has ['review', 'target', 'id'] "
+            "(missing: text, label). Rename with:  dataset = dataset.rename_column('review', 'text');  "
+            "dataset = dataset.rename_column('target', 'label')")):
+        check_columns(own, "sentiment")
+
+
+def test_missing_column_without_a_known_alias_names_the_columns_needed():
+    with pytest.raises(DatasetSchemaError, match=exactly(
+            "The qa dataset needs columns ['id', 'context', 'question', 'answers'] but has ['id', 'question'] "
+            "(missing: context, answers). Add or rename columns so the dataset has id, context, question, answers.")):
+        check_columns(datasets.Dataset.from_dict({"id": ["q"], "question": ["Who?"]}), "qa")
+
+
+def test_missing_column_with_and_without_aliases_together():
+    rows = datasets.Dataset.from_dict({"id": ["q"], "passage": ["Ada wrote it."], "answers": [{"text": ["Ada"]}]})
+    with pytest.raises(DatasetSchemaError, match=re.escape(
+            "(missing: context, question). Rename with:  dataset = dataset.rename_column('passage', 'context')")):
+        check_columns(rows, "qa")  # 'question' has no known alias: only the fix that exists is named
+
+
+def test_check_columns_of_an_unknown_task_names_the_tasks():
+    with pytest.raises(UnknownTaskError, match="sentiment, ner, qa"):
+        check_columns(datasets.Dataset.from_dict({"text": ["x"], "label": [0]}), "topics")
+
+
+def test_check_examples_checks_the_columns_first():
+    with pytest.raises(DatasetSchemaError, match="missing: ner_tags"):
+        check_examples(datasets.Dataset.from_dict({"tokens": [["Ada"]], "tags": [[1]]}), "ner")
+
+
+def test_an_empty_split_message():
+    empty = datasets.DatasetDict({"train": datasets.Dataset.from_dict({"text": ["x"], "label": [0]}),
+                                  "test": datasets.Dataset.from_dict({"text": [], "label": []})})
+    with pytest.raises(DatasetContentError, match=exactly(
+            "The 'test' split has no rows. Check the filter or select() that produced it, or pass a larger size "
+            "(an empty split cannot be trained or evaluated on).")):
+        check_examples(empty, "sentiment")
+    lone = datasets.Dataset.from_dict({"text": [], "label": []})
+    with pytest.raises(DatasetContentError, match="^The 'dataset' split has no rows"):
+        check_examples(lone, "sentiment")  # a single Dataset is checked too, under the name 'dataset'
+
+
+NAMES = ["O", "B-PER", "I-PER"]
+
+
+def test_tag_messages_name_the_split_row_and_tag():
+    good = {"tokens": [["Ada"], ["Ada", "Lovelace"]], "ner_tags": [[1], [1, 2]]}
+    bad_count = datasets.DatasetDict({"train": datasets.Dataset.from_dict(good),
+                                      "validation": datasets.Dataset.from_dict(
+                                          {"tokens": [["Ada"], ["Ada", "wrote"]], "ner_tags": [[1], [1]]})})
+    with pytest.raises(DatasetContentError, match=exactly(
+            "validation row 1 has 2 words but 1 tags: every word needs exactly one tag.")):
+        check_examples(bad_count, "ner", label_names=NAMES)
+    unknown = datasets.Dataset.from_dict({"tokens": [["Ada"], ["Ada", "Lovelace"]], "ner_tags": [[1], [1, -1]]})
+    with pytest.raises(DatasetContentError, match=exactly(
+            "dataset row 1 has the tag -1, which is not in the label list ['O', 'B-PER', 'I-PER'] (3 labels). "
+            "Add it to the label list (and num_labels), or map it to one of them, e.g. "
+            "dataset.map(lambda row: {'ner_tags': [...]}).")):
+        check_examples(unknown, "ner", label_names=NAMES)
+    first = datasets.Dataset.from_dict({"tokens": [["Ada"]], "ner_tags": [[0]]})
+    assert check_examples(first, "ner", label_names=NAMES) is first  # tag 0 is the first label
+
+
+def test_tags_read_as_one_string_per_sentence_are_named():
+    # a CSV gives "B-PER I-PER" as one string, not a list of tags
+    rows = datasets.Dataset.from_dict({"tokens": [["Ada", "Lovelace"]], "ner_tags": ["B-PER I-PER"]})
+    with pytest.raises(DatasetContentError, match=exactly(
+            "dataset row 0 has 2 words but 11 tags: every word needs exactly one tag.")):
+        check_examples(rows, "ner", label_names=NAMES)
+
+
+def test_tags_are_checked_against_the_datasets_own_label_names():
+    features = datasets.Features({"tokens": datasets.Sequence(datasets.Value("string")),
+                                  "ner_tags": datasets.Sequence(datasets.ClassLabel(names=NAMES))})
+    rows = datasets.Dataset.from_dict({"tokens": [["Ada", "Lovelace"]], "ner_tags": [[1, 2]]}, features=features)
+    assert check_examples(rows, "ner") is rows  # no label_names: the ClassLabel's three names
+    with pytest.raises(DatasetContentError, match=r"\(2 labels\)"):
+        check_examples(rows, "ner", label_names=["O", "B-PER"])  # label_names given: they win
+    plain = datasets.Dataset.from_dict({"tokens": [["Ada"]], "ner_tags": [[0]]})
+    with pytest.raises(DatasetContentError, match=r"not in the label list \[\] \(0 labels\)"):
+        check_examples(plain, "ner")  # integer tags and no names anywhere: nothing is known
+
+
+def test_answer_messages_name_the_question_and_the_fix():
+    rows = {"id": ["q1", "q2"], "title": ["t", "t"], "context": ["Ada wrote it.", "Ada Lovelace wrote it."],
+            "question": ["Who?", "Who?"],
+            "answers": [{"text": ["Ada"], "answer_start": [0]}, {"text": ["Ada", "Lovelace"], "answer_start": [0, 3]}]}
+    with pytest.raises(DatasetContentError, match=exactly(
+            "dataset question 'q2': the answer 'Lovelace' is not the context's text at answer_start=3; "
+            "the text occurs at character 4: set answer_start to 4.")):
+        check_examples(datasets.Dataset.from_dict(rows), "qa")  # every answer of a question is checked
+    rows["answers"][1] = {"text": ["Ada"], "answer_start": [2]}
+    with pytest.raises(DatasetContentError, match="the text occurs at character 0: set answer_start to 0.$"):
+        check_examples(datasets.Dataset.from_dict(rows), "qa")  # the first occurrence, even at character 0
+    rows["context"][1], rows["answers"][1] = "Ada met Ada.", {"text": ["Ada"], "answer_start": [3]}
+    with pytest.raises(DatasetContentError, match="set answer_start to 0.$"):
+        check_examples(datasets.Dataset.from_dict(rows), "qa")
+    rows["answers"][1] = {"text": ["Babbage"], "answer_start": [0]}
+    with pytest.raises(DatasetContentError, match=exactly(
+            "dataset question 'q2': the answer 'Babbage' is not the context's text at answer_start=0; "
+            "the answer text does not occur in the context at all: extractive QA can only answer with a span "
+            "of the context, so fix or drop this row.")):
+        check_examples(datasets.Dataset.from_dict(rows), "qa")

@@ -50,6 +50,35 @@ def test_compute_metrics_reads_logits():
                                     "macro_precision": macro["precision"], "macro_recall": macro["recall"]})
 
 
+def test_classification_scores_of_nothing_are_zero_and_an_unknown_average_is_named():
+    assert classification_scores([], []) == {"accuracy": 0.0, "f1": 0.0, "precision": 0.0, "recall": 0.0,
+                                              "macro_f1": 0.0}
+    with pytest.raises(ValueError, match=r"^average must be 'binary', 'macro' or 'micro', not 'weighted'\.$"):
+        classification_scores([0, 1], [0, 1], average="weighted")
+
+
+@pytest.mark.parametrize("y_true,y_pred,average", [([0, 0, 0], [0, 0, 0], "binary"), ([0, 0], [1, 1], "binary"),
+                                                   ([0, 2, 2], [1, 1, 1], "macro"), ([0, 1], [2, 2], "micro")])
+def test_undefined_scores_are_zero_without_a_warning(y_true, y_pred, average):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scikit-learn's UndefinedMetricWarning would fill a learner's notebook
+        scores = classification_scores(y_true, y_pred, average=average)
+    assert scores == pytest.approx(sklearn_scores(y_true, y_pred, average))
+
+
+def test_a_three_class_task_is_scored_macro_even_when_the_set_holds_two_classes():
+    from coursekit.lesson.metrics import named_scores
+
+    y_true, y_pred = [0, 1, 1, 0, 1], [0, 1, 0, 0, 0]  # class 2 absent here, but the task has three
+    scores = named_scores(y_true, y_pred, num_classes=3)
+    expected = sklearn_scores(y_true, y_pred, "macro")
+    assert scores == pytest.approx({"accuracy": expected["accuracy"], "macro_f1": expected["f1"],
+                                    "macro_precision": expected["precision"], "macro_recall": expected["recall"]})
+    assert scores["macro_f1"] != pytest.approx(classification_scores(y_true, y_pred, average="binary")["f1"])
+
+
 def test_multi_class_default_is_macro_not_micro():
     # the audit's mutant M1: micro F1 here is 0.667, macro 0.452 (the audit rounds it)
     y_true, y_pred = [0, 0, 0, 0, 1, 2], [0, 0, 0, 1, 1, 1]
@@ -80,8 +109,14 @@ def test_baseline_scores_put_the_majority_first_in_the_same_metrics():
     assert list(three) == ["always 2", "always 0", "always 1"]
     assert set(three["always 2"]) == {"accuracy", "macro_f1", "macro_precision", "macro_recall"}
     assert three["always 2"]["macro_f1"] == pytest.approx((0 + 0 + 2 * 0.6 / 1.6) / 3)
-    with pytest.raises(ValueError, match="labels"):
+    with pytest.raises(ValueError, match="^No labels: the trivial baselines need the labels"):
         baseline_scores([])
+
+
+def test_baseline_scores_list_a_class_absent_from_the_labels():
+    baselines = baseline_scores([1, 1, 0], num_classes=3)  # class 2 never occurs here, but the task has it
+    assert list(baselines) == ["always 1", "always 0", "always 2"]
+    assert baselines["always 2"]["accuracy"] == 0.0
 
 
 def test_evaluate_load_of_the_local_module_works_offline(monkeypatch):
@@ -96,7 +131,8 @@ def test_evaluate_load_of_the_local_module_works_offline(monkeypatch):
 def test_mismatched_lengths_and_unknown_names():
     with pytest.raises(ValueError, match="pair up"):
         classification_scores([0, 1], [0])
-    with pytest.raises(ValueError, match="classification"):
+    with pytest.raises(ValueError, match=r"^No coursekit metric 'bleu'; the metrics are: classification, entities, "
+                                         r"squad\.$"):
         metric_path("bleu")
 
 
@@ -122,11 +158,12 @@ def test_entity_scores_equal_seqeval_on_random_tags(seed):
                 "f1": f1_score(gold, pred, zero_division=0), "accuracy": seqeval_accuracy(gold, pred)}
     assert {k: ours[k] for k in expected} == pytest.approx(expected, abs=1e-12)
     report = classification_report(gold, pred, output_dict=True, zero_division=0)
-    for kind, scores in ours["per_type"].items():
-        if kind in report:  # seqeval lists only types present in the references
-            assert scores["f1"] == pytest.approx(report[kind]["f1-score"], abs=1e-12)
-            assert scores["precision"] == pytest.approx(report[kind]["precision"], abs=1e-12)
-            assert scores["number"] == report[kind]["support"]
+    types = {kind for kind in report if not kind.endswith(" avg")}  # every type in the references or predictions
+    assert set(ours["per_type"]) == types
+    for kind in types:
+        assert ours["per_type"][kind] == pytest.approx(
+            {"precision": report[kind]["precision"], "recall": report[kind]["recall"], "f1": report[kind]["f1-score"],
+             "number": report[kind]["support"]}, abs=1e-12)
 
 
 def test_entity_spans_hand_checked():
@@ -146,8 +183,38 @@ def test_entity_scores_partial_match_counts_as_miss():
 
 
 def test_entity_scores_reject_unaligned_sentences():
-    with pytest.raises(ValueError, match="drop the -100"):
+    with pytest.raises(ValueError, match=r"^A sentence has 2 reference tags but 1 predicted: align predictions to "
+                                         r"words \(drop the -100 positions\) first\.$"):
         entity_scores([["O", "B-PER"]], [["O"]])
+    with pytest.raises(ValueError, match=r"^2 reference sentences but 1 predicted\.$"):
+        entity_scores([["O"], ["O"]], [["O"]])
+
+
+def test_metric_path_lists_only_metric_folders(tmp_path, monkeypatch):
+    from coursekit.lesson import metrics
+
+    for folder in ("accuracy", "_shared", "draft"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "accuracy" / "accuracy.py").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    monkeypatch.setattr(metrics, "METRIC_MODULES", tmp_path)
+    assert metric_path("accuracy") == str(tmp_path / "accuracy")
+    with pytest.raises(ValueError, match=r"the metrics are: accuracy, draft\.$"):  # folders, not files or _private
+        metric_path("draft")  # a folder without its module is no metric
+
+
+def test_entity_scores_of_nothing_are_zero():
+    zero = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "accuracy": 0.0, "per_type": {}}
+    assert entity_scores([], []) == zero and entity_scores([[]], [[]]) == zero
+
+
+def test_entity_scores_without_any_entity_predicted_do_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a learner's notebook should not fill with seqeval's warnings
+        scores = entity_scores([["B-PER", "O"]], [["O", "O"]])
+    assert scores["precision"] == 0.0 and scores["recall"] == 0.0 and scores["per_type"]["PER"]["f1"] == 0.0
 
 
 def test_ner_compute_metrics_skips_ignored_positions():
@@ -189,6 +256,20 @@ def test_normalize_answer(text, normalized):
 ])
 def test_squad_f1_hand_checked(prediction, truth, f1):
     assert squad_f1(prediction, truth) == pytest.approx(f1)
+
+
+def test_squad_scores_go_on_past_an_unanswered_question():
+    references = {"q1": ["Paris"], "q2": ["1996"], "q3": ["Ada Lovelace"]}
+    scores = squad_scores({"q2": "1996", "q3": "Lovelace"}, references)  # q1 unanswered, first
+    assert scores["exact_match"] == pytest.approx(100 / 3)
+    assert scores["f1"] == pytest.approx(100 * (1.0 + 2 * 1.0 * 0.5 / 1.5) / 3)
+    both = squad_scores({"q1": "paris", "q2": "1996"}, references)
+    assert both["exact_match"] == pytest.approx(200 / 3)  # percent of all questions, not per question
+
+
+def test_squad_scores_need_references():
+    with pytest.raises(ValueError, match="^No references to score against.$"):
+        squad_scores({"q1": "Paris"}, {})
 
 
 def test_squad_scores_take_the_best_truth_and_count_missing_as_zero():

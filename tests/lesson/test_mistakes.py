@@ -28,22 +28,26 @@ from coursekit.lesson.training import check_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "learner-mistakes.md"
-CHECKPOINT = models.checkpoint_for("sentiment", "offline")
 
 
 @pytest.fixture(scope="module")
-def tokenizer():
-    return AutoTokenizer.from_pretrained(CHECKPOINT)
+def checkpoint():
+    return models.checkpoint_for("sentiment", "offline")
 
 
 @pytest.fixture(scope="module")
-def classifier():
-    return AutoModelForSequenceClassification.from_pretrained(CHECKPOINT, num_labels=2)
+def tokenizer(checkpoint):
+    return AutoTokenizer.from_pretrained(checkpoint)
 
 
 @pytest.fixture(scope="module")
-def tagger():
-    return AutoModelForTokenClassification.from_pretrained(CHECKPOINT, num_labels=9)
+def classifier(checkpoint):
+    return AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=2)
+
+
+@pytest.fixture(scope="module")
+def tagger(checkpoint):
+    return AutoModelForTokenClassification.from_pretrained(checkpoint, num_labels=9)
 
 
 def arguments(tmp_path, **kwargs):
@@ -53,7 +57,8 @@ def arguments(tmp_path, **kwargs):
 def in_fresh_python(code: str) -> str:
     """Run `code` in a new offline interpreter (the Hub settings are read at import time); its stdout."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    # a hang guard, not a time limit: one import of evaluate took two minutes on a loaded 2-core machine
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -141,7 +146,42 @@ def no_train_dataset(ctx):
 def qa_pipeline_removed(ctx):
     from transformers import pipeline
 
-    pipeline("question-answering", model=CHECKPOINT)
+    pipeline("question-answering", model=ctx.checkpoint)
+
+
+def write_csv(ctx, name, content: bytes):
+    path = ctx.tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def float_labels(ctx):
+    # pandas reads a label column with a gap as floats (1.0); the model then infers a multi-label task and
+    # remembers it in its config, so this needs a model of its own (not the shared classifier)
+    model = AutoModelForSequenceClassification.from_pretrained(CHECKPOINT, num_labels=2)
+    model(**ctx.tokenizer(["a fine film", "dull"], return_tensors="pt", padding=True), labels=torch.tensor([1.0, 0.0]))
+
+
+def class_only_in_test(ctx):
+    files = {"train": write_csv(ctx, "train.csv", b"text,label\nfine,pos\nbad,neg\n"),
+             "test": write_csv(ctx, "test.csv", b"text,label\nfine,pos\nmeh,neutral\n")}
+    raw = datasets.load_dataset("csv", data_files=files)
+    train = raw["train"].class_encode_column("label")
+    raw["test"].cast_column("label", train.features["label"])
+
+
+def empty_text(ctx):
+    rows = datasets.load_dataset("csv", data_files=write_csv(ctx, "gap.csv", b"text,label\nfine film,pos\n,neg\n"))
+    rows["train"].map(lambda batch: ctx.tokenizer(batch["text"], truncation=True), batched=True)
+
+
+def csv_delimiter(ctx):
+    rows = datasets.load_dataset("csv", data_files=write_csv(ctx, "semicolons.csv", b"text;label\nfine;pos\nbad;neg\n"))
+    rows["train"].class_encode_column("label")
+
+
+def csv_encoding(ctx):
+    datasets.load_dataset("csv", data_files=write_csv(ctx, "excel.csv", "text,label\ncafé,pos\n".encode("cp1252")))
 
 
 LIBRARY = {
@@ -161,6 +201,11 @@ LIBRARY = {
     "labels-not-aligned": labels_not_aligned,
     "no-train-dataset": no_train_dataset,
     "qa-pipeline-removed": qa_pipeline_removed,
+    "float-labels": float_labels,
+    "class-only-in-test": class_only_in_test,
+    "empty-text": empty_text,
+    "csv-delimiter": csv_delimiter,
+    "csv-encoding": csv_encoding,
 }
 # These need a fresh interpreter with the Hub switched off, so they run as code in a subprocess.
 LIBRARY_IN_FRESH_PYTHON = {
@@ -178,9 +223,17 @@ def cpu_without_bf16(ctx):
 
 
 def hub_source_unreachable(ctx):
-    ctx.request.getfixturevalue("silent_hub")
-    ctx.monkeypatch.setattr(sources, "_last_probe", None)
-    load_task_dataset("sentiment", "hub")
+    # In a fresh interpreter whose Hugging Face libraries read the silent Hub at import: a fetch would be seen.
+    child = ctx.request.getfixturevalue("hanging_hub_python")
+    result = child.run("from coursekit.lesson.data import load_task_dataset\n"
+                       "from coursekit.lesson.sources import HubUnreachableError\n"
+                       "try:\n"
+                       "    load_task_dataset('sentiment', 'hub')\n"
+                       "except HubUnreachableError as error:\n"
+                       "    print(error)\n")
+    assert result.returncode == 0 and result.stdout.strip(), result.stderr[-2000:]
+    assert set(child.hub.requests()) == {f"HEAD {sources.PROBE_PATH}"}, "something but the probe asked the Hub"
+    raise sources.HubUnreachableError(result.stdout.strip())
 
 
 def missing_assets(ctx):
@@ -240,10 +293,14 @@ COURSE = {
 
 
 class Context:
-    """What a reproduction may use: the tokenizer, two models, a temporary folder, monkeypatch."""
+    """What a reproduction may use: the checkpoint, the tokenizer, two models, a temporary folder, monkeypatch."""
 
     def __init__(self, request, tmp_path, monkeypatch):
         self.request, self.tmp_path, self.monkeypatch = request, tmp_path, monkeypatch
+
+    @property
+    def checkpoint(self):
+        return self.request.getfixturevalue("checkpoint")
 
     @property
     def tokenizer(self):
@@ -290,6 +347,17 @@ def test_course_check_names_the_fix(key, ctx):
     assert explain(raised.value) == str(raised.value)
 
 
+def test_a_tab_separated_file_gets_the_delimiter_hint_too(ctx):
+    rows = datasets.load_dataset("csv", data_files=write_csv(ctx, "tabs.csv", b"text\tlabel\nfine\tpos\n"))
+    with pytest.raises(ValueError) as raised:
+        rows["train"].rename_column("label", "labels")
+    assert explain(raised.value) == HINT_FIX["csv-delimiter"]
+
+
+def test_a_missing_column_in_a_comma_file_is_not_called_a_delimiter_problem():
+    assert explain(ValueError("Column (label) not in table columns (['text', 'category']).")) is None
+
+
 def test_every_hint_is_reproduced():
     assert set(HINT_FIX) == set(LIBRARY) | set(LIBRARY_IN_FRESH_PYTHON)
 
@@ -302,14 +370,18 @@ def test_the_docs_table_lists_exactly_the_reproduced_mistakes():
 
 def test_a_notebook_shows_the_hint_under_the_real_traceback():
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
+    from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("import coursekit\ncoursekit.prepare_notebook(seed=0)"),
         nbformat.v4.new_code_cell("trainer.train()"),
         nbformat.v4.new_code_cell("1 / 0"),
     ])
-    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3").execute()
+    # This interpreter's kernel (nbval's --nbval-current-env), not whichever "python3" kernelspec comes first.
+    kernel = KernelManager(kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager())
+    NotebookClient(nb, km=kernel, timeout=120, allow_errors=True).execute()
     (known,), (unknown,) = nb.cells[1].outputs, nb.cells[2].outputs
     assert known.output_type == "error" and known.ename == "NameError"  # the learner's error is kept
     assert "coursekit hint:" in known.traceback[-1] and "Run All Above" in known.traceback[-1]

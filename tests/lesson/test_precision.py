@@ -1,6 +1,8 @@
 """Every precision path, forced on any machine: detection both ways, the override, real Trainer steps
 in fp32 and in bf16 on this CPU, and the CUDA and MPS choices with only the device queries mocked."""
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments
@@ -44,14 +46,50 @@ def test_a_cpu_torch_cannot_query_is_measured(monkeypatch, speedup, chosen):
     assert choice.precision == chosen and "bf16 matmul ran" in choice.reason
 
 
-def test_the_probe_really_measures():
-    assert precision._bf16_probe_speedup(size=64, repeats=1) > 0
+def test_the_probe_times_an_fp32_matmul_against_a_bf16_one(monkeypatch):
+    # A fake clock that each matmul advances by a cost of its dtype: the probe must report fp32's best time
+    # over bf16's best time, measured on the two dtypes in turn.
+    clock, seen = [0.0], []
+    costs = {torch.float32: iter([3.0, 2.0, 2.5]), torch.bfloat16: iter([1.0, 0.5, 0.8])}
+    real_matmul = torch.Tensor.__matmul__
+
+    def timed_matmul(a, b):
+        seen.append((a.dtype, b.dtype, tuple(a.shape)))
+        clock[0] += next(costs[a.dtype])
+        return real_matmul(a, b)
+
+    monkeypatch.setattr(torch.Tensor, "__matmul__", timed_matmul)
+    monkeypatch.setattr(precision, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    assert precision._bf16_probe_speedup(size=8, repeats=3) == pytest.approx(2.0 / 0.5)
+    assert [(a, b) for a, b, _ in seen] == [(torch.float32, torch.float32), (torch.bfloat16, torch.bfloat16)] * 3
+    assert {shape for *_, shape in seen} == {(8, 8)}
 
 
-def test_the_detection_asks_torch_on_this_machine():
-    reported = precision._cpu_reports_bf16()
-    assert reported in (True, False, None)
-    assert isinstance(precision.cpu_bf16_support()[0], bool)
+@pytest.mark.parametrize("machine,amx,avx512_bf16,reported", [
+    ("x86_64", False, True, True), ("x86_64", True, False, True), ("AMD64", False, False, False),
+    ("aarch64", True, True, None),  # the query is about x86 instructions: elsewhere the probe decides
+])
+def test_the_detection_reads_torchs_amx_and_avx512_bf16_queries(monkeypatch, machine, amx, avx512_bf16, reported):
+    monkeypatch.setattr(precision.platform, "machine", lambda: machine)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16, raising=False)
+    assert precision._cpu_reports_bf16() is reported
+
+
+def test_a_torch_without_the_queries_leaves_it_to_the_probe(monkeypatch):
+    monkeypatch.setattr(precision.platform, "machine", lambda: "x86_64")
+    monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported", raising=False)
+    assert precision._cpu_reports_bf16() is None
+
+
+def test_the_detection_on_this_machine_is_what_torch_reports():
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64") or not hasattr(torch.cpu, "_is_amx_tile_supported"):
+        pytest.skip("torch cannot query bf16 instructions on this CPU")
+    reports = torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported()
+    assert precision._cpu_reports_bf16() is bool(reports)
+    assert precision.cpu_bf16_support()[0] is bool(reports)
 
 
 @pytest.mark.parametrize("native,chosen", [(True, "bf16"), (False, "fp16")])
@@ -169,9 +207,12 @@ def test_check_precision_refuses_slow_bf16_unless_forced(monkeypatch, tmp_path):
 def test_the_device_can_be_chosen_and_a_missing_one_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert precision.training_device() == "cuda"
-    monkeypatch.setenv(precision.DEVICE_ENV_VAR, "CPU")  # make test: the same lesson outputs on every machine
+    monkeypatch.setenv(precision.DEVICE_ENV_VAR, "CPU")  # make test: the CPU, even where a GPU is
     assert precision.training_device() == "cpu"
-    assert precision_args() == {"bf16": precision.cpu_bf16_support()[0], "fp16": False, "use_cpu": True}
+    for reported in (True, False):  # the CPU's own choice follows, whatever the machine running this test
+        cpu_reports(monkeypatch, reported)
+        precision.cpu_bf16_support.cache_clear()
+        assert precision_args() == {"bf16": reported, "fp16": False, "use_cpu": True}
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setenv(precision.DEVICE_ENV_VAR, "cuda")
     with pytest.raises(PrecisionError, match="no cuda device"):

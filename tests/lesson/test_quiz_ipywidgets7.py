@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
+pytestmark = pytest.mark.network  # pip installs ipywidgets 7.7.1 from PyPI
 
 
 @pytest.fixture(scope="module")

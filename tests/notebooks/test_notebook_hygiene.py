@@ -123,35 +123,54 @@ def test_lesson_ends_with_its_quiz(path):
     assert shown and shown[0]["data"]["text/plain"] == repr(load_bank(path.name[:2]))
 
 
-# The lessons' score lines and a value just below each floor; nbval's sanitizers (tests/
-# nbval_sanitize.cfg) must accept the committed score and leave the below-floor one unchanged.
+# The lessons' score lines, values at each floor and values just below it; nbval's sanitizers (tests/
+# nbval_sanitize.cfg) must accept the committed score and those at the floor, and leave a below-floor line
+# unchanged, so that its comparison fails. Lesson 04 prints two scores on one line: each has its own floor.
 SCORE_FLOORS = {
-    "02_text_classification.ipynb": (r"test accuracy: \S+", "test accuracy: 0.779"),
-    "03_named_entity_recognition.ipynb": (r"test entity F1: \S+", "test entity F1: 0.749"),
-    "04_question_answering.ipynb": (r"test EM: \S+  test F1: \S+", "test EM: 50.0  test F1: 59.9"),
-    "07_fine_tuning_with_keras.ipynb": (r"test accuracy \(Keras\): \S+", "test accuracy (Keras): 0.779"),
+    "02-accuracy": ("02_text_classification.ipynb", r"test accuracy: \S+", ["test accuracy: 0.780"],
+                    ["test accuracy: 0.779"]),
+    "02-macro-F1": ("02_text_classification.ipynb", r"test macro-F1: \S+", ["test macro-F1: 0.770"],
+                    ["test macro-F1: 0.769"]),
+    "03": ("03_named_entity_recognition.ipynb", r"test entity F1: \S+", ["test entity F1: 0.780", "test entity F1: 1.000"],
+           ["test entity F1: 0.779", "test entity F1: 0.099"]),
+    "05": ("05_troubleshooting_overfitting.ipynb", r"baseline on the test snippets: accuracy \S+, macro-F1 \S+",
+           ["baseline on the test snippets: accuracy 0.720, macro-F1 0.700",
+            "baseline on the test snippets: accuracy 1.000, macro-F1 1.000"],
+           ["baseline on the test snippets: accuracy 0.719, macro-F1 0.900",
+            "baseline on the test snippets: accuracy 0.900, macro-F1 0.699"]),
+    "04": ("04_question_answering.ipynb", r"test EM: \S+  test F1: \S+",
+           ["test EM: 90.0  test F1: 94.0", "test EM: 100.0  test F1: 100.0"],
+           ["test EM: 89.9  test F1: 100.0", "test EM: 100.0  test F1: 93.9", "test EM: 9.0  test F1: 9.9"]),
+    "06": ("06_your_own_data.ipynb", r"test macro-F1 of the chosen model: \S+",
+           ["test macro-F1 of the chosen model: 0.780", "test macro-F1 of the chosen model: 1.000"],
+           ["test macro-F1 of the chosen model: 0.779", "test macro-F1 of the chosen model: 0.099"]),
+    "07": ("07_fine_tuning_with_keras.ipynb", r"test accuracy \(Keras\): \S+",
+           ["test accuracy (Keras): 0.780", "test accuracy (Keras): 1.000"],
+           ["test accuracy (Keras): 0.779", "test accuracy (Keras): 0.099"]),
 }
 
 
-def _sanitize(text):
-    import configparser
+def test_nbval_reads_every_sanitizer_in_the_file(nbval_patterns):
+    # nbval pairs a `regex:` line with the `replace:` line right below it; anything between them (a comment)
+    # makes it drop the pair silently, and the floor it held would be gone.
+    text = (ROOT / "tests" / "nbval_sanitize.cfg").read_text()
+    regexes = re.findall(r"^regex: (.*)$", text, flags=re.M)
+    assert len(regexes) == len(set(regexes)) == len(nbval_patterns) > 0
+    assert list(nbval_patterns) == regexes
 
-    config = configparser.ConfigParser()
-    config.read(ROOT / "tests" / "nbval_sanitize.cfg")
-    for section in config.sections():
-        text = re.sub(config[section]["regex"], config[section]["replace"], text)
-    return text
 
-
-@pytest.mark.parametrize("name", sorted(SCORE_FLOORS))
-def test_score_floor_is_enforced_by_nbval(name):
-    pattern, below_floor = SCORE_FLOORS[name]
+@pytest.mark.parametrize("floor", sorted(SCORE_FLOORS))
+def test_score_floor_is_enforced_by_nbval(floor, nbval_sanitize):
+    name, pattern, at_floor, below_floor = SCORE_FLOORS[floor]
     nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
     printed = [match for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
                for match in re.findall(pattern, output.get("text", ""))]
     assert len(printed) == 1, f"{name} should print its score line once: {printed}"
-    assert "at least" in _sanitize(printed[0]), f"committed score below the floor: {printed[0]}"
-    assert _sanitize(below_floor) == below_floor, "a score below the floor must fail the nbval comparison"
+    assert "at least" in nbval_sanitize(printed[0]), f"committed score below the floor: {printed[0]}"
+    for line in at_floor:
+        assert nbval_sanitize(line) == nbval_sanitize(printed[0]), f"a score at the floor must pass nbval: {line}"
+    for line in below_floor:
+        assert nbval_sanitize(line) == line, f"a score below the floor must fail the nbval comparison: {line}"
 
 
 MACHINE_SPECIFIC = {  # what differs between machines and must never reach an output nbval compares
@@ -163,19 +182,19 @@ MACHINE_SPECIFIC = {  # what differs between machines and must never reach an ou
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
-def test_compared_outputs_are_machine_independent(path):
+def test_compared_outputs_are_machine_independent(path, nbval_sanitize):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type != "code" or ignored(cell):
             continue
-        text = _sanitize("".join(out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
+        text = nbval_sanitize("".join(out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
                                  for out in cell.outputs))
         for what, pattern in MACHINE_SPECIFIC.items():
             assert not re.search(pattern, text), f"{cell.id} prints {what} that nbval compares: {text[:300]!r}"
         assert not re.search(r"device: \w+, precision: (?!PRECISION)", text), f"{cell.id}: unsanitized precision line"
 
 
-def test_the_precision_line_reads_the_same_on_every_machine():
+def test_the_precision_line_reads_the_same_on_every_machine(nbval_sanitize):
     from coursekit.lesson.precision import PrecisionChoice
 
     lines = {PrecisionChoice(device, precision, reason).describe()
@@ -183,4 +202,4 @@ def test_the_precision_line_reads_the_same_on_every_machine():
                                                ("cpu", "bf16", "this CPU has AMX or AVX512-BF16 instructions"),
                                                ("cuda", "fp16", "this GPU has no native bf16; fp16 with loss scaling"),
                                                ("mps", "fp32", "mixed precision on Apple GPUs depends on ...")]}
-    assert len(lines) == 4 and len({_sanitize(line) for line in lines}) == 1
+    assert len(lines) == 4 and len({nbval_sanitize(line) for line in lines}) == 1

@@ -28,6 +28,7 @@ def test_equal_accepts_the_same_plain_data(expected, got):
     (1, True), (True, 1), (False, 0), # a bool is not an int
     (1, "1"), ("a", ["a"]), (None, 0), (None, []),
     ([1, 2], "12"),
+    (1, {}), ({}, []), ([], {}),     # a dict against anything else: False, not an error
 ])
 def test_equal_rejects_different_lengths_keys_and_types(expected, got):
     assert not compare.equal(expected, got)
@@ -127,3 +128,48 @@ def test_type_name_and_as_number():
     assert compare.as_number([2]) == 2.0 and compare.as_number(3) == 3.0
     assert compare.as_number(True) is None and compare.as_number([1, 2]) is None and compare.as_number("1") is None
     assert compare.is_number(1.5) and not compare.is_number(False)
+
+
+def test_every_mismatch_shows_what_was_expected_and_what_came_back():
+    # the feedback prints both lines: each comparator fills both, for every way an answer can be wrong
+    assert compare.close(0.01)(0.5, "x") == Mismatch("0.5", "'x'", "expected a number, got a string")
+    assert compare.close(0.01)(0.5, [0.75]) == Mismatch("0.5", "0.75", "off by 0.25; numbers must match within 0.01")
+    assert compare.close_list(0.01)([0.5], "x") == Mismatch("[0.5]", "'x'", "expected a list of 1 numbers, got a string")
+    assert compare.close_list(0.01)([0.5, 1.0], [0.5, 2.0]) == Mismatch(
+        "[0.5, 1.0]", "[0.5, 2.0]", "item 1: off by 1; numbers must match within 0.01")
+    assert compare.close_dict(0.01)({"a": 0.5}, [0.5]) == Mismatch("{'a': 0.5}", "[0.5]", "expected a dict, got a list")
+    assert compare.close_dict(0.01)({"a": 0.5}, {}) == Mismatch("{'a': 0.5}", "{}", "missing keys: ['a']")
+    assert compare.close_dict(0.01)({"a": 0.5}, {"a": 2}) == Mismatch(
+        "'a': 0.5", "'a': 2", "['a']: off by 1.5; numbers must match within 0.01")
+    assert compare.boolean(False, 0) == Mismatch("False", "0", "return True or False, not an int")
+
+
+def test_list_items_and_dict_values_at_the_tolerance_itself_pass():
+    # 0.75 - 0.5 is exactly 0.25 in binary: the bound is inside (<=), as for one number
+    assert compare.close_list(0.25)([0.5, 1.0], [0.75, 0.75]) is None
+    assert compare.close_dict(0.25)({"a": 0.5, "b": 1.0}, {"a": 0.75, "b": 0.75}) is None
+
+
+def test_ints_and_floats_are_one_kind_of_answer():
+    # 2 for 2.5 is a wrong number, not a wrong type: no "expected an int, got a float" line
+    assert compare.exact(2, 2.5) == Mismatch("2", "2.5", "")
+    assert compare.exact(2.5, 2) == Mismatch("2.5", "2", "")
+
+
+def test_show_cuts_only_text_longer_than_its_limit():
+    exactly = "x" * (compare.SHOWN_CHARS - 2)  # its repr has the limit's length: shown whole
+    assert compare.show(exactly) == repr(exactly)
+    assert compare.show(exactly + "x") == repr(exactly + "x")[:compare.SHOWN_CHARS] + " ..."
+
+
+class _AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+@pytest.mark.parametrize("expected", [2, 2.5, "s", None, [1], {"a": 1}, True])
+def test_an_object_that_claims_equality_is_not_equal(expected):
+    # the learner's own check hands the comparator what the function returned, whatever it is
+    assert not compare.equal(expected, _AlwaysEqual())

@@ -28,13 +28,31 @@ def run_training(output_dir, *extra):
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory):
-    return run_training(tmp_path_factory.mktemp("uninterrupted"))[0]
+def uninterrupted_run(tmp_path_factory):
+    output_dir = tmp_path_factory.mktemp("uninterrupted")
+    metrics, stdout = run_training(output_dir)
+    return output_dir, metrics, stdout
 
 
-def test_the_run_trains_evaluates_and_writes_a_model_card(uninterrupted, tmp_path_factory):
-    assert set(uninterrupted) == {"accuracy", "f1", "precision", "recall"}
-    assert 0.0 <= uninterrupted["accuracy"] <= 1.0
+@pytest.fixture(scope="module")
+def uninterrupted(uninterrupted_run):
+    return uninterrupted_run[1]
+
+
+def test_the_run_trains_evaluates_and_writes_a_model_card(uninterrupted_run):
+    output_dir, metrics, stdout = uninterrupted_run
+    assert set(metrics) == {"accuracy", "f1", "precision", "recall"}
+    assert "test " + "  ".join(f"{name}: {value:.4f}" for name, value in metrics.items()) in stdout
+    card = (output_dir / "model" / "README.md").read_text()
+    assert card.startswith("---\nlibrary_name: transformers\n") and "pipeline_tag: text-classification" in card
+    for name, value in metrics.items():  # the held-out scores, the same as test_metrics.json
+        assert f"\n- {name}: {value:.4g}\n" in card
+    for setting in ("train_batch_size: 16", "seed: 42", "num_epochs: 1", "mixed_precision_training: "):
+        assert f"\n- {setting}" in card
+    results = card.split("### Training results")[1].split("###")[0]
+    rows = [line for line in results.splitlines() if line.startswith("| ") and not line.startswith("| Epoch")]
+    assert len(rows) == 1 and rows[0].startswith("| 1 | 10 | ")  # one epoch of 10 steps, one evaluation
+    assert (output_dir / "model" / "model.safetensors").exists()
 
 
 def test_same_seed_twice_gives_identical_metrics(uninterrupted, tmp_path):
@@ -43,12 +61,15 @@ def test_same_seed_twice_gives_identical_metrics(uninterrupted, tmp_path):
 
 
 def test_a_killed_run_resumes_to_the_same_metrics(uninterrupted, tmp_path):
-    process = subprocess.Popen(train_command(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # stderr to a file: a pipe nobody drains while polling could fill and block the child
+    log = (tmp_path.parent / f"{tmp_path.name}-stderr.log").open("w")
+    process = subprocess.Popen(train_command(tmp_path), stdout=subprocess.DEVNULL, stderr=log, text=True)
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while last_complete_checkpoint(tmp_path) is None and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)  # a real crash: no cleanup, no final save
     process.wait(timeout=60)
+    log.close()
     assert process.returncode == -signal.SIGKILL, "training finished before it could be killed mid-way"
     killed_at = last_complete_checkpoint(tmp_path)
     assert killed_at is not None and not (tmp_path / "test_metrics.json").exists()
