@@ -147,6 +147,9 @@ SCORE_FLOORS = {
     "07": ("07_fine_tuning_with_keras.ipynb", r"test accuracy \(Keras\): \S+",
            ["test accuracy (Keras): 0.780", "test accuracy (Keras): 1.000"],
            ["test accuracy (Keras): 0.779", "test accuracy (Keras): 0.099"]),
+    "07-macro-F1": ("07_fine_tuning_with_keras.ipynb", r"test macro-F1 \(Keras\): \S+",
+                    ["test macro-F1 (Keras): 0.770", "test macro-F1 (Keras): 1.000"],
+                    ["test macro-F1 (Keras): 0.769", "test macro-F1 (Keras): 0.099"]),
 }
 
 
