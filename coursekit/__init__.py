@@ -25,6 +25,7 @@ DISTRIBUTION = "bert-finetuning-course"
 _EXPORTS = {
     "CourseError": "errors",
     "resolve_source": "lesson.sources",
+    "hub_is_reachable": "lesson.sources",
     "load_task_dataset": "lesson.data",
     "check_columns": "lesson.data",
     "check_examples": "lesson.data",

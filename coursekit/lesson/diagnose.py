@@ -352,6 +352,16 @@ def _rising(rows: list[dict], metric: str | None, size: int | None) -> Finding |
         )
     change = scores[last] - scores[loss_best]
     noise = metric_noise(scores[loss_best], size, scale)
+    if change < -noise:  # worse than at the lowest loss, though not measured from the metric's own best epoch
+        return Finding(
+            "overfitting",
+            f"{rise_part}; {metric} fell from {fmt(scores[loss_best])} ({_epoch(rows, loss_best)}) to "
+            f"{fmt(scores[last])}, by more than the noise of {fmt(noise)}: held-out predictions got worse while the "
+            "model fitted its training set.",
+            f"{choose}; fewer epochs or a lower learning rate; weight_decay; more dropout; freezing the lower "
+            "layers; more training data.",
+            rows[loss_best + 1]["epoch"],
+        )
     held = (f"rose from {fmt(scores[loss_best])} to {fmt(scores[last])}, beyond the noise of {fmt(noise)}"
             if change > noise else
             f"went from {fmt(scores[loss_best])} to {fmt(scores[last])}, within the noise of {fmt(noise)}")

@@ -22,10 +22,22 @@ class Hint:
     exception: str  # class name of the exception (any module), e.g. "IndexError"
     pattern: str  # regular expression searched in the exception's message
     fix: str
+    in_causes: bool = False  # also match an error the raised one wraps (datasets wraps a file's reading errors)
 
     def matches(self, exc: BaseException) -> bool:
+        return any(self._matches_one(error) for error in ([exc] + (_causes(exc) if self.in_causes else [])))
+
+    def _matches_one(self, exc: BaseException) -> bool:
         names = {cls.__name__ for cls in type(exc).__mro__}
         return self.exception in names and re.search(self.pattern, str(exc)) is not None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The errors `exc` wraps (raise ... from ..., or raised while handling them), innermost last."""
+    found = []
+    while (exc := exc.__cause__ or exc.__context__) is not None and exc not in found:
+        found.append(exc)
+    return found
 
 
 HINTS = [
@@ -34,8 +46,28 @@ HINTS = [
          "classes (and id2label/label2id from the dataset's names); coursekit.check_labels(model, dataset) "
          "names the offending ids."),
     Hint("string-labels", "ValueError", r"Unable to create tensor.*`labels?`",
-         "The label column holds names (strings) or nested lists, not integer ids. Map names to ids first: "
+         "The label column holds names (strings) or nested lists, not integer ids. Turn names into ids first: "
+         "dataset = dataset.class_encode_column('label') (lesson 06), or "
          "dataset.map(lambda ex: {'label': label2id[ex['label']]})."),
+    # a learner's own CSV file (lesson 06)
+    Hint("float-labels", "ValueError", r"Target size \(torch\.Size\(\[\d+\]\)\) must be the same as input size",
+         "The labels are floats (1.0, not 1), so the model treats the task as multi-label, one 0/1 per class. For "
+         "one class per text, make them integer ids: dataset = dataset.cast_column('label', datasets.Value('int64')), "
+         "or dataset.class_encode_column('label')."),
+    Hint("class-only-in-test", "ValueError", r"Invalid string class label",
+         "The test file has a label that the training file lacks, so the training ClassLabel has no id for it and "
+         "the model no output. Drop those rows (test = test.filter(lambda row: row['label'] in label2id)), or add "
+         "training examples of that class and train again."),
+    Hint("empty-text", "TypeError", r"TextEncodeInput must be",
+         "A text is missing (an empty cell or NaN in the file becomes None). Drop those rows before tokenizing: "
+         "dataset = dataset.filter(lambda row: row['text'] is not None and row['text'].strip() != '')."),
+    Hint("csv-delimiter", "ValueError", r"not in (the dataset|table columns).*\['[^']*(;|\||\\t|\t)[^']*'\]",
+         "The file was read as one column whose name holds the real column names: it is not separated by commas. "
+         "Give load_dataset its delimiter: load_dataset('csv', data_files=..., delimiter=';') (or '\\t' for tabs)."),
+    Hint("csv-encoding", "UnicodeDecodeError", r"'utf-8' codec can't decode",
+         "The file is not UTF-8 (Excel often saves Windows-1252). Give load_dataset its encoding, e.g. "
+         "load_dataset('csv', data_files=..., encoding='latin-1'), or save the file again as UTF-8.",
+         in_causes=True),
     Hint("not-tokenized", "ValueError", r"includes input_ids, but you provided",
          "The dataset has no input_ids: tokenize it first, e.g. dataset.map(tokenize, batched=True), "
          "and pass the tokenized dataset to Trainer."),

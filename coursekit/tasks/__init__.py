@@ -1,7 +1,7 @@
 """coursekit.tasks: the exercises' tasks and `coursekit.check`, the feedback in a learner's own notebook.
 
 registry (what a task is; every lessonNN module found here registers its lesson's tasks), lesson01
-... lesson05 (each task's reference solution, visible cases, hidden-case generator and known wrong
+... lesson06 (each task's reference solution, visible cases, hidden-case generator and known wrong
 answers), vocabulary (words for generated inputs), compare (comparators with stated tolerances),
 verdict (status, message and hint from what came back), safetext (text from a submission made safe
 to print and store), check (`coursekit.check`: the learner's function run in the learner's own

@@ -457,3 +457,12 @@ def test_seed_003_rising_qa_loss_cannot_be_attributed_from_losses_alone():
     assert sized.name == "validation loss rises" and "beyond the noise of 1.9% on 10,570 examples" in sized.evidence
     with_f1 = [dict(row, f1=f1) for row, f1 in zip(SEED_003, [80.0, 84.0, 85.5])]
     assert names(diagnose(with_f1, num_classes=384, eval_size=10_570)) == ["over-confidence"]
+
+
+def test_a_metric_below_its_lowest_loss_epoch_after_a_peak_at_a_higher_loss_is_overfitting():
+    # the metric peaks at an epoch whose validation loss is above the last one, then ends below where it stood
+    # at the lowest loss: the peak rule does not apply (the loss fell since the peak), yet predictions got worse
+    history = rows([0.50, 0.60, 0.55], [0.5, 0.3, 0.1], accuracy=[0.70, 0.72, 0.60])
+    finding = only(diagnose(history, eval_size=1000), "overfitting")
+    assert "fell from 0.700 (epoch 1) to 0.600, by more than the noise" in finding.evidence
+    assert finding.epoch == 2.0

@@ -33,3 +33,12 @@ def test_bad_spans_are_rejected():
         highlight_answer("short", gold=(2, 40))
     with pytest.raises(ValueError, match="one entry per word"):
         highlight_entities(["a", "b"], ["O"])
+
+
+def test_the_predicted_span_is_marked_where_it_is_not_where_its_text_first_occurs():
+    # lesson 04 passes the characters the model chose: the second "World Cup" here, not the first
+    context = "After the World Cup he retired. He ended the World Cup on the wrong note."
+    second = context.rindex("World Cup")
+    shown = highlight_answer(context, gold=(10, 19), predicted=(second, second + len("World Cup")))
+    assert repr(shown) == ("After the <gold:World Cup> he retired. He ended the "
+                           "<predicted:World Cup> on the wrong note.")

@@ -149,6 +149,41 @@ def qa_pipeline_removed(ctx):
     pipeline("question-answering", model=ctx.checkpoint)
 
 
+def write_csv(ctx, name, content: bytes):
+    path = ctx.tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def float_labels(ctx):
+    # pandas reads a label column with a gap as floats (1.0); the model then infers a multi-label task and
+    # remembers it in its config, so this needs a model of its own (not the shared classifier)
+    model = AutoModelForSequenceClassification.from_pretrained(CHECKPOINT, num_labels=2)
+    model(**ctx.tokenizer(["a fine film", "dull"], return_tensors="pt", padding=True), labels=torch.tensor([1.0, 0.0]))
+
+
+def class_only_in_test(ctx):
+    files = {"train": write_csv(ctx, "train.csv", b"text,label\nfine,pos\nbad,neg\n"),
+             "test": write_csv(ctx, "test.csv", b"text,label\nfine,pos\nmeh,neutral\n")}
+    raw = datasets.load_dataset("csv", data_files=files)
+    train = raw["train"].class_encode_column("label")
+    raw["test"].cast_column("label", train.features["label"])
+
+
+def empty_text(ctx):
+    rows = datasets.load_dataset("csv", data_files=write_csv(ctx, "gap.csv", b"text,label\nfine film,pos\n,neg\n"))
+    rows["train"].map(lambda batch: ctx.tokenizer(batch["text"], truncation=True), batched=True)
+
+
+def csv_delimiter(ctx):
+    rows = datasets.load_dataset("csv", data_files=write_csv(ctx, "semicolons.csv", b"text;label\nfine;pos\nbad;neg\n"))
+    rows["train"].class_encode_column("label")
+
+
+def csv_encoding(ctx):
+    datasets.load_dataset("csv", data_files=write_csv(ctx, "excel.csv", "text,label\ncafé,pos\n".encode("cp1252")))
+
+
 LIBRARY = {
     "labels-out-of-range": labels_out_of_range,
     "string-labels": string_labels,
@@ -166,6 +201,11 @@ LIBRARY = {
     "labels-not-aligned": labels_not_aligned,
     "no-train-dataset": no_train_dataset,
     "qa-pipeline-removed": qa_pipeline_removed,
+    "float-labels": float_labels,
+    "class-only-in-test": class_only_in_test,
+    "empty-text": empty_text,
+    "csv-delimiter": csv_delimiter,
+    "csv-encoding": csv_encoding,
 }
 # These need a fresh interpreter with the Hub switched off, so they run as code in a subprocess.
 LIBRARY_IN_FRESH_PYTHON = {
@@ -305,6 +345,17 @@ def test_course_check_names_the_fix(key, ctx):
     for words in fix_words:
         assert words in str(raised.value)
     assert explain(raised.value) == str(raised.value)
+
+
+def test_a_tab_separated_file_gets_the_delimiter_hint_too(ctx):
+    rows = datasets.load_dataset("csv", data_files=write_csv(ctx, "tabs.csv", b"text\tlabel\nfine\tpos\n"))
+    with pytest.raises(ValueError) as raised:
+        rows["train"].rename_column("label", "labels")
+    assert explain(raised.value) == HINT_FIX["csv-delimiter"]
+
+
+def test_a_missing_column_in_a_comma_file_is_not_called_a_delimiter_problem():
+    assert explain(ValueError("Column (label) not in table columns (['text', 'category']).")) is None
 
 
 def test_every_hint_is_reproduced():

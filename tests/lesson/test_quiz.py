@@ -221,12 +221,18 @@ def test_malformed_questions_are_rejected(bad, match):
 
 
 def test_lesson_01_numeric_question_in_the_real_bank():
+    # percentage points over the majority class, computed from the prompt's own counts; the relative
+    # gain in per cent (8.3) and the model's accuracy itself are the wrong readings it must refuse
     quiz = load_bank("01")
     index = next(i for i, q in enumerate(quiz.questions) if q.kind == "numeric")
+    positive, negative, accuracy = (float(n) for n in re.findall(r"\b\d+(?:\.\d+)?\b", quiz.questions[index].prompt)[:3])
+    majority = max(positive, negative) / (positive + negative)
+    assert quiz.questions[index].answer == pytest.approx(100 * (accuracy - majority))
     assert quiz.check(index) is False and feedback(quiz, index).startswith("Type a number first")
-    for text, right in [("0", False), ("0.5", True), ("1", True), ("1.5", True), ("3", False)]:
-        quiz.inputs[index].value = text
-        assert quiz.check(index) is right, text
+    points, relative = 100 * (accuracy - majority), 100 * (accuracy / majority - 1)
+    for value, right in [(0, False), (points, True), (points - 0.4, True), (relative, False), (100 * accuracy, False)]:
+        quiz.inputs[index].value = f"{value:.2f}"
+        assert quiz.check(index) is right, value
     quiz.inputs[index].value = "-1"
     assert quiz.check(index) is False and "out of range" in feedback(quiz, index)
 
@@ -434,14 +440,60 @@ def test_option_length_does_not_give_the_answer_away_over_all_banks(extreme):
     assert len(telling) <= len(singles) / 3, telling
 
 
-def test_lesson_01_bank_has_the_seed_questions():
-    prompts = " ".join(q.prompt for q in load_bank("01").questions).lower()
-    for topic in ["what kind of data", "from scratch", "on top", "improves", "require", "start from"]:
-        assert topic in prompts, topic
+def test_lesson_02_macro_f1_question_is_the_constant_answers_macro_f1():
+    from coursekit.lesson.metrics import classification_scores
+
+    question = next(q for q in load_bank("02").questions if q.kind == "numeric")
+    positive, negative = (int(n) for n in re.findall(r"\b\d+\b", question.prompt)[:2])
+    labels = [1] * positive + [0] * negative
+    scores = classification_scores(labels, [0] * len(labels), average="binary")
+    assert question.answer == pytest.approx(scores["macro_f1"], abs=0.001)
+    assert not question.is_correct(scores["accuracy"]) and not question.is_correct(scores["f1"])
+
+
+def numeric_question(lesson, words):
+    """The numeric question of a bank whose prompt holds `words`."""
+    return next(q for q in load_bank(lesson).questions if q.kind == "numeric" and words in q.prompt)
+
+
+def test_lesson_03_entity_f1_question_is_seqevals_f1():
+    from coursekit.lesson.metrics import entity_scores
+
+    question = numeric_question("03", "entity F1")
+    assert "4 gold entities" in question.prompt and "predicts 5 entities" in question.prompt
+    assert "3 of them match" in question.prompt
+    gold = ["B-PER", "O", "B-ORG", "O", "B-LOC", "O", "B-MISC", "O", "O"]
+    predicted = ["B-PER", "O", "B-ORG", "O", "B-LOC", "O", "B-ORG", "O", "B-LOC"]  # 3 right, 2 invented
+    assert question.answer == pytest.approx(entity_scores([gold], [predicted])["f1"], abs=0.001)
+    assert not question.is_correct(0.6) and not question.is_correct(0.75)  # precision or recall alone
+
+
+def test_lesson_03_accumulation_question_is_the_token_share():
+    question = numeric_question("03", "labelled tokens")
+    assert "40 labelled tokens" in question.prompt and "other three has 120" in question.prompt
+    assert question.answer == pytest.approx(40 / (40 + 3 * 120))
+    assert not question.is_correct(0.25)  # the naive mean of four means
+
+
+def test_lesson_04_window_question_is_what_the_tokenizer_returns():
+    from transformers import AutoTokenizer
+
+    from coursekit.lesson.models import checkpoint_for
+
+    question = numeric_question("04", "windows")
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint_for("qa", "offline"))
+    words = {"question": 20, "context": 300}
+    assert all(f"{name} of {n} tokens" in question.prompt for name, n in words.items())
+    assert "max_length=128" in question.prompt and "stride=32" in question.prompt
+    encoded = tokenizer(" ".join(["word"] * 20), " ".join(["cat"] * 300), max_length=128, stride=32,
+                        truncation="only_second", return_overflowing_tokens=True)
+    assert [len(tokenizer(" ".join(["word"] * n))["input_ids"]) - 2 for n in words.values()] == list(words.values())
+    assert question.is_correct(len(encoded["input_ids"]))
+    assert not question.is_correct(3)  # windows without the overlap
 
 
 def test_lesson_04_f1_question_is_squad_f1_of_its_prompt():
-    question = next(q for q in load_bank("04").questions if q.kind == "numeric")
+    question = numeric_question("04", "SQuAD F1")
     truth, prediction = "the European Union", "a European Union summit in Brussels."
     assert f"'{truth}'" in question.prompt and f"'{prediction}'" in question.prompt
     assert question.answer == pytest.approx(squad_f1(prediction, truth), abs=0.001)
@@ -450,9 +502,17 @@ def test_lesson_04_f1_question_is_squad_f1_of_its_prompt():
 
 
 def test_lesson_05_loss_question_is_the_loss_of_an_even_guess():
-    question = next(q for q in load_bank("05").questions if q.kind == "numeric")
-    assert "0.5" in question.prompt and question.answer == pytest.approx(-math.log(0.5), abs=0.001)
-    assert question.is_correct("0.69") and not question.is_correct("1") and not question.is_correct("0.3")
+    question = next(q for q in load_bank("05").questions if q.kind == "numeric" and "probability" in q.prompt)
+    assert "1/3" in question.prompt and question.answer == pytest.approx(-math.log(1 / 3), abs=0.001)
+    assert question.is_correct("1.10") and not question.is_correct("0.69") and not question.is_correct("0.33")
+
+
+def test_lesson_05_f1_question_is_the_f1_of_always_positive():
+    question = next(q for q in load_bank("05").questions if q.kind == "numeric" and "F1" in q.prompt)
+    share = 0.4
+    assert "40% positive" in question.prompt
+    assert question.answer == pytest.approx(2 * share / (share + 1), abs=0.001)
+    assert not question.is_correct("0.4") and not question.is_correct("0.29") and not question.is_correct("0.67")
 
 
 def test_unknown_lesson():

@@ -141,6 +141,52 @@ def test_mean_over_labels_makes_trainer_accumulation_equal_one_big_batch(tmp_pat
     assert ((accumulated - big).norm() / big.norm()).item() < 1e-4
 
 
+def test_sequence_classifiers_accumulate_k_times_too_much_without_mean_over_labels(tmp_path):
+    # Lesson 03 says so of lesson 02's model: BertForSequenceClassification takes the item count and ignores
+    # it, so Trainer sums the small batches' means (gradient and logged loss); mean_over_labels divides instead.
+    import copy
+
+    import datasets
+    import torch
+    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
+                              PrinterCallback, Trainer, TrainingArguments)
+
+    from coursekit.lesson.models import checkpoint_for
+    from coursekit.lesson.training import mean_over_labels
+
+    checkpoint = checkpoint_for("sentiment", "offline")
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    texts = ["A triumph.", "Dull and far too long.", "Warm, funny and wise.", "It never finds its feet."]
+    data = datasets.Dataset.from_dict({**tokenizer(texts), "labels": [1, 0, 1, 0]})
+    torch.manual_seed(0)
+    base = AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=2, hidden_dropout_prob=0.0,
+                                                              attention_probs_dropout_prob=0.0)
+
+    def step(batch_size, accumulation, compute_loss_func=None):
+        model = copy.deepcopy(base)
+        before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
+        args = TrainingArguments(output_dir=str(tmp_path), max_steps=1, per_device_train_batch_size=batch_size,
+                                 gradient_accumulation_steps=accumulation, optim="sgd", learning_rate=1e-2,
+                                 lr_scheduler_type="constant", max_grad_norm=0, weight_decay=0, save_strategy="no",
+                                 report_to="none", disable_tqdm=True, use_cpu=True)
+        trainer = Trainer(model=model, args=args, train_dataset=data, data_collator=DataCollatorWithPadding(tokenizer),
+                          compute_loss_func=compute_loss_func)
+        trainer.remove_callback(PrinterCallback)
+        loss = trainer.train().training_loss
+        return torch.cat([p.detach().flatten() for p in model.parameters()]) - before, loss
+
+    (big, big_loss), (as_is, as_is_loss) = step(4, 1), step(1, 4)
+    fixed, fixed_loss = step(1, 4, mean_over_labels)
+    def differs(a, b):  # weight changes lose about 1e-3 of their size to float rounding against the weights
+        return ((a - b).norm() / b.norm()).item()
+
+    assert big.norm() > 0
+    assert differs(as_is / 4, big) < 1e-2 and differs(as_is, big) > 2  # four times; only the size is wrong
+    assert as_is_loss == pytest.approx(4 * big_loss, rel=1e-3)
+    assert differs(fixed, big) < 1e-2
+    assert fixed_loss == pytest.approx(big_loss, rel=1e-3)
+
+
 # --- check_labels on its own (a stand-in model: only config.num_labels is read), messages word for word ----
 
 import re  # noqa: E402

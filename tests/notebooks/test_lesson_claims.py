@@ -25,6 +25,7 @@ QUOTED = {  # figures from outside the notebook, with where they come from
     "04_question_answering.ipynb": {"5.15": "transformers versions the course tests (constraints*.txt)",
                                     "5.23": "same", "0.67": "a check question's worked answer"},
     "05_troubleshooting_overfitting.ipynb": {"0.56": "a check question's own example"},
+    "06_your_own_data.ipynb": {"0.01": "a check question's own example", "0.03": "the same example"},
 }
 SEED_MENTION = re.compile(r"\bseed[_ ](\d{3})\b", re.I)
 

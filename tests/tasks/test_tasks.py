@@ -4,13 +4,14 @@ cases are fresh at every grading. Run in-process through the learner-side check 
 
 import os
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
 import torch
 
 from coursekit.sandbox.probe import invoke
-from coursekit.tasks import lesson01, lesson03
+from coursekit.tasks import lesson01, lesson03, lesson06
 from coursekit.tasks.check import run_task
 from coursekit.tasks.registry import all_tasks, get_task
 from coursekit.tasks.verdict import Outcome, collect, judge
@@ -278,6 +279,124 @@ def test_is_collapsed_wrong_rules_fail_with_their_feedback(answer, phrase):
 
 def test_is_collapsed_wants_a_boolean_not_an_int():
     fails("05-is-collapsed", lambda p: int(np.bincount(p).max() / len(p) >= 0.95), "return True or False, not an int")
+
+
+# ---- lesson 06 ---------------------------------------------------------------------------------------
+
+def test_class_weights_equal_scikit_learns_balanced_in_any_container():
+    from sklearn.utils.class_weight import compute_class_weight
+
+    passes("06-class-weights", lambda s, k: compute_class_weight("balanced", classes=np.arange(k), y=np.array(s["train"])))
+    passes("06-class-weights", lambda s, k: torch.tensor(lesson06.class_weights(s, k)))
+
+
+@pytest.mark.parametrize("answer,phrase", [
+    (lesson06._from_split("test"), "weights from the test split"),
+    (lesson06._from_split("validation"), "weights from the validation split"),
+    (lesson06._from_all_splits, "count every split"),
+    (lesson06._inverse_counts, "not normalised"),
+    (lesson06._summing_to_one, "sum to 1"),
+    (lesson06._mean_one_over_classes, "average 1 over the classes"),
+    (lesson06._frequencies, "class frequencies"),
+], ids=["test split", "validation split", "all splits", "1/count", "sum 1", "mean 1 over classes", "frequencies"])
+def test_class_weights_wrong_answers_fail_with_their_feedback(answer, phrase):
+    fails("06-class-weights", answer, phrase)
+
+
+def test_class_weights_from_the_test_split_fail_a_hidden_case_too():
+    # the hidden cases draw the test split with other shares, so the mistake cannot pass by luck
+    task = get_task("06-class-weights")
+    for case in task.hidden_cases(random.Random(3), 20):
+        assert not np.allclose(task.reference(*case.args), lesson06._from_split("test")(*case.args))
+
+
+def _last_rows_split(labels, share, seed):
+    rows_of = {}
+    for row, label in enumerate(labels):
+        rows_of.setdefault(label, []).append(row)
+    train, validation = [], []
+    for rows in rows_of.values():
+        size = min(len(rows) - 1, max(1, int(share * len(rows) + 0.5)))
+        train, validation = train + rows[:-size], validation + rows[-size:]
+    return train, validation
+
+
+def test_any_split_with_every_class_in_its_share_passes():
+    passes("06-stratified-split", lesson06.stratified_split)
+    passes("06-stratified-split", _last_rows_split)  # other rows, same properties
+    passes("06-stratified-split", lambda *args: tuple(np.array(part) for part in _last_rows_split(*args)))
+
+
+def _sklearn_split(labels, share, seed):
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(list(range(len(labels))), test_size=share, stratify=labels, random_state=seed)
+
+
+def _random_split(labels, share, seed):
+    rows = list(range(len(labels)))
+    random.Random(seed).shuffle(rows)
+    size = round(share * len(rows))
+    return rows[size:], rows[:size]
+
+
+def _rounded_down_split(labels, share, seed):
+    rows_of = {}
+    for row, label in enumerate(labels):
+        rows_of.setdefault(label, []).append(row)
+    train, validation = [], []
+    for rows in rows_of.values():
+        size = int(share * len(rows))
+        train, validation = train + rows[size:], validation + rows[:size]
+    return train, validation
+
+
+@pytest.mark.parametrize("answer,phrase", [
+    (_sklearn_split, "A class is missing from one part"),
+    (_rounded_down_split, "A class is missing from one part"),
+    (lambda *args: lesson06.stratified_split(*args)[::-1], "wrong way round"),
+    (lambda labels, share, seed: (list(range(len(labels))), list(range(len(labels)))[:3]), "exactly one part"),
+    (lambda labels, share, seed: list(range(len(labels))), "two lists of row numbers"),
+], ids=["scikit-learn stratify", "rounded down", "swapped", "rows twice", "one list"])
+def test_split_wrong_answers_fail_with_their_feedback(answer, phrase):
+    fails("06-stratified-split", answer, phrase)
+
+
+def test_a_random_split_fails_as_missing_a_class_or_out_of_share():
+    result = fails("06-stratified-split", _random_split)
+    assert "missing from one part" in result["message"] or "not in its share" in result["message"], result
+
+
+def test_split_hidden_cases_have_a_class_that_plain_rounding_leaves_out():
+    task = get_task("06-stratified-split")
+    for case in task.hidden_cases(random.Random(4), 20):
+        labels, share, _ = case.args
+        assert min(Counter(labels).values()) >= 2
+        assert any(share * count < 0.5 for count in Counter(labels).values())
+
+
+def _sklearn_macro_f1(matrix):
+    from sklearn.metrics import f1_score
+
+    matrix = np.asarray(matrix)
+    pairs = [(i, j) for i in range(len(matrix)) for j in range(len(matrix)) for _ in range(matrix[i, j])]
+    y_true, y_pred = zip(*pairs)
+    return f1_score(y_true, y_pred, average="macro", labels=list(range(len(matrix))), zero_division=0)
+
+
+def test_macro_f1_equals_scikit_learn():
+    passes("06-macro-f1", _sklearn_macro_f1)
+    passes("06-macro-f1", lambda m: np.float32(lesson06.macro_f1_from_confusion(m.tolist())))
+
+
+@pytest.mark.parametrize("answer,phrase", [
+    (lesson06._micro, "average='micro'"), (lesson06._weighted, "average='weighted'"),
+    (lesson06._mean_recall, "mean recall"), (lesson06._mean_precision, "mean precision"),
+    (lesson06._f1_of_means, "F1 of the mean precision and mean recall"),
+    (lesson06._predicted_classes_only, "never predicts still counts"),
+], ids=["micro", "weighted", "mean recall", "mean precision", "F1 of means", "predicted classes only"])
+def test_macro_f1_wrong_answers_fail_with_their_feedback(answer, phrase):
+    fails("06-macro-f1", answer, phrase)
 
 
 # ---- every task ----------------------------------------------------------------------------------------
