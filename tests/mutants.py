@@ -26,7 +26,7 @@ MODULES = {
     "lesson.diagnose": ["*"],
     "tasks.compare": ["*"],
     "tasks.verdict": ["*"],
-    **{f"tasks.lesson0{n}": ["*"] for n in range(1, 6)},
+    **{f"tasks.lesson0{n}": ["*"] for n in range(1, 7)},
 }
 KILLED = {"killed", "timeout"}
 RESULT = re.compile(r"^\s*(\S+): (.+)$")

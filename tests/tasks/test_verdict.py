@@ -178,3 +178,13 @@ def test_collect_tells_run_case_which_cases_are_hidden_and_keeps_their_order():
     outcomes = verdict.collect(ADD, cases, run)
     assert seen == cases
     assert [(o.case, o.hidden, o.result) for o in outcomes] == [(c, h, {"kind": "value", "value": 0}) for c, h in cases]
+
+
+def test_a_long_type_name_is_cut_to_80_characters():
+    row = _judge({"kind": "not_callable", "type": "T" * 100})
+    assert row["message"].endswith(f"`add` is {'T' * 80}..., not a function.")
+
+
+def test_the_default_time_limit_named_is_ten_seconds():
+    timed_out = verdict.judge(ADD, [Outcome(VISIBLE, False, {"kind": "timeout"})])
+    assert "ran for more than 10 s on a small input" in timed_out["message"]
