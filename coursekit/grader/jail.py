@@ -176,8 +176,12 @@ def bubblewrap_command(kernel_command: list[str], policy: Policy) -> list[str]:
     binds = _system_binds(list(policy.read))
     for path in policy.write:
         binds += ["--bind", path, path]
+    # bwrap makes the folders above a bind inside the mount that holds them: in the private /tmp those stay
+    # writable, so with course files under /tmp (a clone in /tmp) that tmpfs is made read-only as well; the
+    # kernel's scratch folder (its TMPDIR) is a bind of its own and stays writable
+    tmp_too = ["--remount-ro", "/tmp"] if any(path.startswith("/tmp/") for path in policy.read) else []
     return [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *binds, "--remount-ro", "/",
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *binds, *tmp_too, "--remount-ro", "/",
             "--chdir", policy.write[0], "--", *kernel_command]
 
 

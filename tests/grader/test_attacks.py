@@ -181,7 +181,8 @@ attempt("repo", lambda: plant(os.path.join(REPO, name + ".pth")))"""
 CLASSMATES = """\
 import glob, time
 
-OWN = [os.getcwd(), os.path.dirname(sys.argv[sys.argv.index("-f") + 1])]
+# its own folders, and the course it may read (a clone can live in /tmp too)
+OWN = [os.getcwd(), os.path.dirname(sys.argv[sys.argv.index("-f") + 1]), os.path.dirname(os.path.dirname(coursekit.__file__))]
 
 def foreign(path):
     return not any(path.startswith(own) or own.startswith(path) for own in OWN)

@@ -116,7 +116,9 @@ def test_where_user_namespaces_are_blocked_grade_falls_back_to_landlock(tmp_path
     out = tmp_path / "out"
     out.mkdir()
     done = subprocess.run([jail.bwrap_path(), "--unshare-user", "--disable-userns", "--unshare-net", "--ro-bind", "/",
-                           "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", str(out), str(out),
+                           "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                               "--ro-bind", str(root), str(root),  # a clone in /tmp stays visible
+                               "--bind", str(out), str(out),
                            "--", sys.executable, "-m", "coursekit", "grade",
                            str(root / "solutions" / "05_troubleshooting_overfitting.ipynb"), "--out",
                            str(out / "grades.csv"), "--seed", str(grading_seed)],

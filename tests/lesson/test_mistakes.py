@@ -158,7 +158,7 @@ def write_csv(ctx, name, content: bytes):
 def float_labels(ctx):
     # pandas reads a label column with a gap as floats (1.0); the model then infers a multi-label task and
     # remembers it in its config, so this needs a model of its own (not the shared classifier)
-    model = AutoModelForSequenceClassification.from_pretrained(CHECKPOINT, num_labels=2)
+    model = AutoModelForSequenceClassification.from_pretrained(ctx.checkpoint, num_labels=2)
     model(**ctx.tokenizer(["a fine film", "dull"], return_tensors="pt", padding=True), labels=torch.tensor([1.0, 0.0]))
 
 
