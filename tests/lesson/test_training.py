@@ -102,13 +102,31 @@ def test_token_labels_may_use_minus_100(checkpoint):
     check_labels(model_for(checkpoint, num_labels=2), rows)
 
 
-def test_mean_over_labels_makes_trainer_accumulation_equal_one_big_batch(tmp_path):
+def one_sgd_step(base, data, collator, tmp_path, batch_size, accumulation, compute_loss_func=None):
+    """(weight change, logged training loss) of one optimizer step of Trainer on a copy of `base`: plain SGD,
+    constant rate, no clipping or decay, so the change is the rate times the accumulated gradient."""
     import copy
 
+    import torch
+    from transformers import PrinterCallback, Trainer, TrainingArguments
+
+    model = copy.deepcopy(base)
+    before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
+    args = TrainingArguments(output_dir=str(tmp_path), max_steps=1, per_device_train_batch_size=batch_size,
+                             gradient_accumulation_steps=accumulation, optim="sgd", learning_rate=1e-2,
+                             lr_scheduler_type="constant", max_grad_norm=0, weight_decay=0, save_strategy="no",
+                             report_to="none", disable_tqdm=True, use_cpu=True)
+    trainer = Trainer(model=model, args=args, train_dataset=data, data_collator=collator,
+                      compute_loss_func=compute_loss_func)
+    trainer.remove_callback(PrinterCallback)
+    loss = trainer.train().training_loss
+    return torch.cat([p.detach().flatten() for p in model.parameters()]) - before, loss
+
+
+def test_mean_over_labels_makes_trainer_accumulation_equal_one_big_batch(tmp_path):
     import datasets
     import torch
-    from transformers import (AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification,
-                              PrinterCallback, Trainer, TrainingArguments)
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification
 
     from coursekit.lesson.models import checkpoint_for
     from coursekit.lesson.training import mean_over_labels
@@ -122,21 +140,9 @@ def test_mean_over_labels_makes_trainer_accumulation_equal_one_big_batch(tmp_pat
     torch.manual_seed(0)
     base = AutoModelForTokenClassification.from_pretrained(checkpoint, num_labels=9, hidden_dropout_prob=0.0,
                                                            attention_probs_dropout_prob=0.0)
-
-    def update(batch_size, accumulation):
-        model = copy.deepcopy(base)
-        before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
-        args = TrainingArguments(output_dir=str(tmp_path), max_steps=1, per_device_train_batch_size=batch_size,
-                                 gradient_accumulation_steps=accumulation, optim="sgd", learning_rate=1e-2,
-                                 lr_scheduler_type="constant", max_grad_norm=0, weight_decay=0, save_strategy="no",
-                                 report_to="none", disable_tqdm=True, use_cpu=True)
-        trainer = Trainer(model=model, args=args, train_dataset=data,
-                          data_collator=DataCollatorForTokenClassification(tokenizer), compute_loss_func=mean_over_labels)
-        trainer.remove_callback(PrinterCallback)
-        trainer.train()
-        return torch.cat([p.detach().flatten() for p in model.parameters()]) - before
-
-    big, accumulated = update(3, 1), update(1, 3)
+    collator = DataCollatorForTokenClassification(tokenizer)
+    (big, _), (accumulated, _) = (one_sgd_step(base, data, collator, tmp_path, 3, 1, mean_over_labels),
+                                  one_sgd_step(base, data, collator, tmp_path, 1, 3, mean_over_labels))
     assert big.norm() > 0
     assert ((accumulated - big).norm() / big.norm()).item() < 1e-4
 
@@ -144,12 +150,9 @@ def test_mean_over_labels_makes_trainer_accumulation_equal_one_big_batch(tmp_pat
 def test_sequence_classifiers_accumulate_k_times_too_much_without_mean_over_labels(tmp_path):
     # Lesson 03 says so of lesson 02's model: BertForSequenceClassification takes the item count and ignores
     # it, so Trainer sums the small batches' means (gradient and logged loss); mean_over_labels divides instead.
-    import copy
-
     import datasets
     import torch
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
-                              PrinterCallback, Trainer, TrainingArguments)
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding
 
     from coursekit.lesson.models import checkpoint_for
     from coursekit.lesson.training import mean_over_labels
@@ -161,22 +164,11 @@ def test_sequence_classifiers_accumulate_k_times_too_much_without_mean_over_labe
     torch.manual_seed(0)
     base = AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=2, hidden_dropout_prob=0.0,
                                                               attention_probs_dropout_prob=0.0)
+    collator = DataCollatorWithPadding(tokenizer)
+    (big, big_loss), (as_is, as_is_loss) = (one_sgd_step(base, data, collator, tmp_path, 4, 1),
+                                            one_sgd_step(base, data, collator, tmp_path, 1, 4))
+    fixed, fixed_loss = one_sgd_step(base, data, collator, tmp_path, 1, 4, mean_over_labels)
 
-    def step(batch_size, accumulation, compute_loss_func=None):
-        model = copy.deepcopy(base)
-        before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
-        args = TrainingArguments(output_dir=str(tmp_path), max_steps=1, per_device_train_batch_size=batch_size,
-                                 gradient_accumulation_steps=accumulation, optim="sgd", learning_rate=1e-2,
-                                 lr_scheduler_type="constant", max_grad_norm=0, weight_decay=0, save_strategy="no",
-                                 report_to="none", disable_tqdm=True, use_cpu=True)
-        trainer = Trainer(model=model, args=args, train_dataset=data, data_collator=DataCollatorWithPadding(tokenizer),
-                          compute_loss_func=compute_loss_func)
-        trainer.remove_callback(PrinterCallback)
-        loss = trainer.train().training_loss
-        return torch.cat([p.detach().flatten() for p in model.parameters()]) - before, loss
-
-    (big, big_loss), (as_is, as_is_loss) = step(4, 1), step(1, 4)
-    fixed, fixed_loss = step(1, 4, mean_over_labels)
     def differs(a, b):  # weight changes lose about 1e-3 of their size to float rounding against the weights
         return ((a - b).norm() / b.norm()).item()
 
