@@ -54,10 +54,13 @@ HINTS = [
          "The labels are floats (1.0, not 1), so the model treats the task as multi-label, one 0/1 per class. For "
          "one class per text, make them integer ids: dataset = dataset.cast_column('label', datasets.Value('int64')), "
          "or dataset.class_encode_column('label')."),
-    Hint("class-only-in-test", "ValueError", r"Invalid string class label",
-         "The test file has a label that the training file lacks, so the training ClassLabel has no id for it and "
-         "the model no output. Drop those rows (test = test.filter(lambda row: row['label'] in label2id)), or add "
-         "training examples of that class and train again."),
+    # datasets 4.0 (Colab's) lets pyarrow report the unknown name instead (ArrowInvalid is a ValueError)
+    Hint("class-only-in-test", "ValueError",
+         r"Invalid string class label|Failed to parse string: '[^']*' as a scalar of type int",
+         "A label name has no id in the labels it is cast to. Usually the test file has a label that the training "
+         "file lacks, so the training ClassLabel has no id for it and the model no output: drop those rows (test = "
+         "test.filter(lambda row: row['label'] in label2id)), or add training examples of that class and train "
+         "again. If you cast names straight to integers, turn them into ids with class_encode_column('label')."),
     Hint("empty-text", "TypeError", r"TextEncodeInput must be",
          "A text is missing (an empty cell or NaN in the file becomes None). Drop those rows before tokenizing: "
          "dataset = dataset.filter(lambda row: row['text'] is not None and row['text'].strip() != '')."),
