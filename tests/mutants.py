@@ -12,6 +12,7 @@ the suite would let through. Prints one line per module: killed / tried and the 
 from __future__ import annotations
 
 import collections
+import os
 import re
 import subprocess
 import sys
@@ -35,7 +36,7 @@ RESULT = re.compile(r"^\s*(\S+): (.+)$")
 def run(module: str) -> dict[str, str]:
     """Run mutmut over `module`'s functions; their results, by mutant name."""
     patterns = [f"coursekit.{module}.{pattern}" for pattern in MODULES[module]]
-    subprocess.run(["mutmut", "run", "--max-children", "1", *patterns], stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(["mutmut", "run", "--max-children", str(os.cpu_count() or 1), *patterns], stdout=subprocess.DEVNULL, check=True)
     listing = subprocess.run(["mutmut", "results", "--all", "true"], capture_output=True, text=True, check=True)
     prefixes = tuple(f"coursekit.{module}.{pattern.rstrip('*')}" for pattern in MODULES[module])
     return {name: status for name, status in (RESULT.match(line).groups() for line in listing.stdout.splitlines()

@@ -44,8 +44,8 @@ def classification_scores(references, predictions, average: str | None = None) -
     """
     from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
-    y_true = np.asarray(references).astype(int).ravel()
-    y_pred = np.asarray(predictions).astype(int).ravel()
+    y_true = _class_ids(references, "references")
+    y_pred = _class_ids(predictions, "predictions")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"{len(y_true)} references but {len(y_pred)} predictions: they must pair up.")
     if average is None:
@@ -54,14 +54,21 @@ def classification_scores(references, predictions, average: str | None = None) -
         raise ValueError(f"average must be 'binary', 'macro' or 'micro', not {average!r}.")
     if not len(y_true):
         return {"accuracy": 0.0, "f1": 0.0, "precision": 0.0, "recall": 0.0, "macro_f1": 0.0}
-    # binary scores class 1 even when only class 0 occurs (scikit-learn needs labels=[0, 1] then)
-    labels = [0, 1] if average == "binary" else None
-    precision, recall, f1, _ = precision_recall_fscore_support(y_true, y_pred, average=average, labels=labels,
-                                                               zero_division=0)
+    precision, recall, f1, _ = precision_recall_fscore_support(y_true, y_pred, average=average, zero_division=0)
     macro_labels = [0, 1] if average == "binary" else None  # binary: both classes count, even if one is absent
     macro_f1 = f1_score(y_true, y_pred, average="macro", labels=macro_labels, zero_division=0)
     return {"accuracy": float(accuracy_score(y_true, y_pred)), "f1": float(f1),
             "precision": float(precision), "recall": float(recall), "macro_f1": float(macro_f1)}
+
+
+def _class_ids(values, name: str) -> np.ndarray:
+    """`values` as a flat integer array; probabilities or scores (fractions) are a mistake, named."""
+    array = np.asarray(values).ravel()
+    if array.dtype.kind == "f" and not np.array_equal(array, np.round(array)):
+        fraction = array[array != np.round(array)][0]
+        raise ValueError(f"{name} must be class ids (0, 1, ...), not scores such as {fraction:g}: "
+                         "take the argmax of the logits (np.argmax(logits, axis=-1)) first.")
+    return array.astype(int)
 
 
 def named_scores(references, predictions, num_classes: int) -> dict[str, float]:

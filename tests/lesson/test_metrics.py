@@ -1,3 +1,5 @@
+import re
+
 import evaluate
 import numpy as np
 import pytest
@@ -126,6 +128,19 @@ def test_evaluate_load_of_the_local_module_works_offline(monkeypatch):
     y_true, y_pred = rng.integers(0, 2, 40), rng.integers(0, 2, 40)
     assert metric.compute(predictions=y_pred, references=y_true) == pytest.approx(
         sklearn_scores(y_true, y_pred, "binary"))
+
+
+@pytest.mark.parametrize("references,predictions,named,fraction", [([0, 1, 1], [0, 0.9, 0.6], "predictions", "0.9"),
+                                                                   ([0.0, 1.5], [0, 1], "references", "1.5")])
+def test_scores_instead_of_class_ids_are_named(references, predictions, named, fraction):
+    with pytest.raises(ValueError, match=rf"^{named} must be class ids \(0, 1, \.\.\.\), not scores such as "
+                                         rf"{re.escape(fraction)}: take the argmax of the logits"):
+        classification_scores(references, predictions)
+
+
+def test_whole_numbers_as_floats_and_strings_are_class_ids():
+    assert classification_scores(np.array([0.0, 1.0, 2.0]), ["0", "1", "1"]) == pytest.approx(
+        sklearn_scores([0, 1, 2], [0, 1, 1], "macro"))
 
 
 def test_mismatched_lengths_and_unknown_names():
