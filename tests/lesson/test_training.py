@@ -329,3 +329,13 @@ def test_mean_over_labels_sums_the_labelled_positions_and_divides_by_the_step_co
     per_text = mean_over_labels({"logits": torch.tensor([[0.0, 2.0], [1.0, 0.0]])}, torch.tensor([1, 0]))
     assert per_text.item() == pytest.approx(torch.nn.functional.cross_entropy(
         torch.tensor([[0.0, 2.0], [1.0, 0.0]]), torch.tensor([1, 0])).item())
+
+
+def test_mean_over_labels_moves_the_labels_to_the_logits_device():
+    # on a GPU Trainer's labels can arrive on another device than the logits; torch's "meta" device stands in
+    # for that device here, so the move is tested without one
+    from coursekit.lesson.training import mean_over_labels
+
+    logits = torch.zeros(2, 3, device="meta")
+    loss = mean_over_labels({"logits": logits}, torch.tensor([0, 2]))
+    assert loss.device == logits.device and loss.shape == ()
