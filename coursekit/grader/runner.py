@@ -274,8 +274,7 @@ class NotebookRun:
 
     def _evaluate(self, task) -> None:
         self._prepare(task)
-        outcomes = collect(task, self.cases(task), lambda case, hidden: self._call(task, case),
-                           self.limits.call_timeout)
+        outcomes = collect(task, self.cases(task), lambda case, hidden: self._call(task, case))
         self.results[task.task_id] = judge(task, outcomes, 1, self.limits.call_timeout)
         killed = outcomes[-1].result.get("kind") in ENDS_EVALUATION
         (self.fatal.add if killed else self.fatal.discard)(task.task_id)

@@ -65,7 +65,7 @@ def outcomes_for(task, answer, rng: random.Random) -> list[Outcome]:
     for name in (task.builder, task.observer):  # a slow first import must not count against the learner
         probe.prepare(name)
     cases = [(case, False) for case in task.visible] + [(case, True) for case in task.hidden_cases(rng)]
-    return collect(task, cases, _run_case(task, answer), CHECK_TIMEOUT_S)
+    return collect(task, cases, _run_case(task, answer))
 
 
 def run_task(task_id: str, answer, seed: int | None = None) -> dict:

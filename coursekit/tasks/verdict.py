@@ -124,7 +124,7 @@ def hint_for(task: Task, attempts: int) -> str:
     return task.nudge if attempts <= FULL_HINT_AFTER else f"{task.nudge} {task.hint}"
 
 
-def collect(task: Task, cases: list[tuple[Case, bool]], run_case, limit_s: float = 10) -> list[Outcome]:
+def collect(task: Task, cases: list[tuple[Case, bool]], run_case) -> list[Outcome]:
     """Run every one of `cases` ((case, hidden), visible first) through `run_case(case, hidden) -> result`,
     in order, whatever each returns: what the kernel sees never depends on whether an answer was
     right. Only a call that ended the kernel (timed out, died) ends the evaluation there."""
