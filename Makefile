@@ -67,7 +67,8 @@ test-fast:
 MODULES ?=
 mutants:
 	$(PIP_INSTALL) -e ".[test,mutation]"
-	COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) tests/mutants.py $(MODULES)
+	# one torch thread per mutant: mutmut runs one mutant per core
+	OMP_NUM_THREADS=1 COURSEKIT_SOURCE=offline COURSEKIT_DEVICE=cpu $(PYTHON) tests/mutants.py $(MODULES)
 
 ## Prove Colab's versions: a fresh virtual environment with what Colab ships (constraints-colab.txt) plus the
 ## course, pip constrained so it cannot change torch, transformers or datasets; then the lesson helpers' unit
