@@ -5,9 +5,10 @@ that HistoryCallback records (or the same data as plain dicts, e.g. a model card
 returns a list of Findings; a healthy run gives none. For any number of classes:
 
 * unstable loss: NaN, or logged losses that jump far above the starting loss;
-* collapse to one class: at least 95% of the predictions are one class, whichever it is (from the
-  predictions' histogram, or, for two classes, from accuracy, precision and recall, which together give
-  the share of each predicted class); "temporary collapse" when the run left it;
+* collapse to one class: at least 95% of the predictions are one class, whichever it is, on a set that is
+  not itself 95% one class (from the predictions' histogram; for two classes, from accuracy, precision and
+  recall, which together give the share of each predicted class; else from accuracy, macro precision and
+  macro recall); "temporary collapse" when the run left it;
 * underfitting: the validation loss stays near chance, ln K for K classes, at every evaluation, or the
   final training loss does;
 * overfitting: held-out predictions get worse (the task metric falls beyond noise) while the training
@@ -35,7 +36,7 @@ NOISE_Z = 2.0  # standard errors a change must exceed to count
 COLLAPSE_SHARE = 0.95  # this share of predictions in one class counts as collapse
 UNDERFIT_BAND = 0.10  # a validation loss within 10% of ln K counts as "near chance"
 UNDERFIT_SHARE = 0.85  # a final training loss at this share of ln K or above counts as not learning
-SPIKE_FACTOR = 1.5  # a logged loss this many times the starting loss counts as a spike
+SPIKE_FACTOR = 1.5  # a logged loss above this many times the starting loss counts as a spike
 UNKNOWN_SIZE = 10_000  # without n, a change is reported only if it would be beyond noise on this many examples
 # The metric judged by default, first found first. With two classes "f1" is the positive class's, which a
 # model answering "positive" for everything scores well on, so accuracy comes before it.
@@ -78,7 +79,7 @@ def _epoch(rows: list[dict], i: int) -> str:
     value = rows[i]["epoch"]
     if rows[0]["epoch"] == 0:
         ordinal = int(value) + 1
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(ordinal if ordinal < 20 else ordinal % 10, "th")
+        suffix = "th" if ordinal % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(ordinal % 10, "th")
         return f"the {ordinal}{suffix} epoch [epoch {value:g} counted from 0]"
     return f"epoch {value:g}"
 
@@ -109,8 +110,8 @@ def _size_needed_for_loss(rise: float) -> int:
 
 
 def _size_needed_for_metric(level: float, change: float, scale: float) -> int:
-    share = min(max(level / scale, 0.0), 1.0)
-    return math.ceil(NOISE_Z ** 2 * share * (1 - share) / (change / scale) ** 2) if change else math.inf
+    # metric_noise falls as 1 / sqrt(size): the size at which it equals the change
+    return math.ceil((metric_noise(level, 1, scale) / change) ** 2)
 
 
 # ---- collapse ----------------------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def binary_confusion(accuracy: float, precision: float, recall: float,
         if positive_share is None:
             # accuracy = 1 - share - predicted + 2 tp, with tp = recall * share and predicted = tp / precision
             denominator = 1 + recall / precision - 2 * recall
-            if denominator <= 1e-9 or accuracy >= 1:
+            if denominator <= 0 or accuracy >= 1:  # denominator >= 1 - recall: 0 only when both are 1
                 return None  # a perfect classifier: any share fits
             positive_share = (1 - accuracy) / denominator
         tp = recall * positive_share
@@ -156,12 +157,16 @@ def _collapsed_to(row: dict, num_classes: int, label_shares) -> tuple[int | None
         predicted_positive = confusion["tp"] + confusion["fp"]
         top = 1 if predicted_positive >= 0.5 else 0
         share = round(max(predicted_positive, 1 - predicted_positive), 6)  # tables round scores to 4 decimals
-        if share < COLLAPSE_SHARE:
+        if label_shares is None:
+            label_shares = (confusion["tn"] + confusion["fp"], confusion["tp"] + confusion["fn"])
+        # a set that is itself one class shows no collapse; this also keeps a near-perfect classifier's rounded
+        # scores (accuracy 0.9999, precision 0.9999, recall 1), which solve to such a set, from reading as one
+        if share < COLLAPSE_SHARE or label_shares[top] >= COLLAPSE_SHARE:
             return None
         scores = f"accuracy {row['accuracy']:.3f}, precision {row['precision']:.3f} and recall {row['recall']:.3f}"
         return top, f"{scores} mean that {share:.1%} of the predictions are class {top}"
     keys = ("accuracy", "macro_precision", "macro_recall")
-    if num_classes > 2 and all(_finite(row.get(key)) for key in keys):
+    if all(_finite(row.get(key)) for key in keys):
         # one class for everything: its recall is 1 and the others' 0, and only its precision (its share) counts
         tolerance = 1 - COLLAPSE_SHARE
         if (abs(num_classes * row["macro_recall"] - 1) <= tolerance
@@ -283,10 +288,11 @@ def _rising(rows: list[dict], metric: str | None, size: int | None) -> Finding |
     val = [row["validation_loss"] for row in rows]
     if len(val) < 2:
         return None
-    train = [row.get("train_loss", math.nan) for row in rows]
+    train = [row.get("train_loss") for row in rows]
     scores = [row[metric] for row in rows] if metric else None
-    scale = 100.0 if scores and max(scores) > 1 else 1.0
-    fmt = (lambda v: f"{v:.1f}") if scale > 1 else (lambda v: f"{v:.3f}")
+    percent = bool(scores) and max(scores) > 1  # SQuAD's exact match and F1 are percentages
+    scale = 100.0 if percent else 1.0
+    fmt = (lambda v: f"{v:.1f}") if percent else (lambda v: f"{v:.3f}")
     last = len(val) - 1
 
     def training_fell(since: int) -> bool:  # unknown counts as fallen; both rising is instability, not memorisation
@@ -311,10 +317,13 @@ def _rising(rows: list[dict], metric: str | None, size: int | None) -> Finding |
                     f"least {_size_needed_for_loss(rise):,} examples, and this history does not say how many it had")
         if metric:
             change = scores[last] - scores[loss_best]
-            needed = _size_needed_for_metric(scores[loss_best], change, scale)
-            reading = "over-confidence" if change >= 0 else "overfitting"
-            evidence += (f"; {metric} went from {fmt(scores[loss_best])} to {fmt(scores[last])}, a change beyond noise "
-                         f"only on at least {needed:,} examples (then: {reading}).")
+            if change:
+                needed = _size_needed_for_metric(scores[loss_best], change, scale)
+                reading = "over-confidence" if change > 0 else "overfitting"
+                evidence += (f"; {metric} went from {fmt(scores[loss_best])} to {fmt(scores[last])}, a change beyond "
+                             f"noise only on at least {needed:,} examples (then: {reading}).")
+            else:
+                evidence += f"; {metric} stayed at {fmt(scores[last])} (if the rise is real: over-confidence)."
         else:
             evidence += (". Without a metric it cannot tell overfitting (held-out predictions get worse) from "
                          "over-confidence (as many right, more confident on the wrong ones).")
@@ -325,7 +334,7 @@ def _rising(rows: list[dict], metric: str | None, size: int | None) -> Finding |
         metric_best = int(np.argmax(scores))  # the first best, as Trainer keeps it
         drop = scores[metric_best] - scores[last]
         noise = metric_noise(scores[metric_best], size, scale)
-        if metric_best < last and drop > noise and val[last] > val[metric_best]:
+        if drop > noise and val[last] > val[metric_best]:  # drop > 0: the best is before the last
             if not training_fell(metric_best):
                 return None
             return Finding(

@@ -1,15 +1,30 @@
 """diagnose() on synthetic histories and on the seeds' own tables: one test per finding, its noise
-thresholds and class boundaries, and a healthy run that yields none."""
+thresholds and class boundaries, and a healthy run that yields none. Every finding any test gets is also
+checked to read as a learner sees it (see `diagnose` below)."""
 
 import math
 
 import numpy as np
 import pytest
 
+from coursekit.lesson import diagnose as diagnose_module
 from coursekit.lesson.diagnose import (
-    COLLAPSE_SHARE, UNDERFIT_BAND, UNDERFIT_SHARE, binary_confusion, diagnose, early_stopping_outcome, loss_noise,
-    metric_noise,
+    COLLAPSE_SHARE, UNDERFIT_BAND, UNDERFIT_SHARE, binary_confusion, early_stopping_outcome, loss_noise, metric_noise,
 )
+
+FINDINGS = {"unstable loss", "collapse to one class", "temporary collapse", "underfitting", "overfitting",
+            "over-confidence", "validation loss rises"}
+
+
+def diagnose(*args, **kwargs):
+    """diagnose(), and every finding printed as `name: evidence / try: try_next` reads as whole sentences."""
+    findings = diagnose_module.diagnose(*args, **kwargs)
+    for finding in findings:
+        assert finding.name in FINDINGS
+        assert finding.evidence.endswith(".") and finding.try_next.endswith("."), finding
+        assert finding.try_next[0].islower(), finding  # it follows "try: "
+        assert "None" not in str(finding) and " inf " not in str(finding), finding
+    return findings
 
 
 def rows(val_losses, train_losses=None, **metrics):
@@ -385,9 +400,9 @@ def test_a_history_callback_is_read_directly():
 
 
 def test_sizes_that_disagree_are_refused_with_a_hint():
-    with pytest.raises(ValueError, match="coursekit hint: .*different evaluation-set sizes"):
+    with pytest.raises(ValueError, match="^coursekit hint: .*different evaluation-set sizes"):
         diagnose(rows([0.5, 0.4]), labels=[0, 1] * 50, predictions=np.zeros(60, dtype=int))
-    with pytest.raises(ValueError, match="coursekit hint: labels is empty"):
+    with pytest.raises(ValueError, match="^coursekit hint: labels is empty"):
         diagnose(rows([0.5, 0.4]), labels=[])
     assert diagnose(rows([0.5, 0.4]), labels=[0, 1] * 50, eval_size=100) == []
 
@@ -466,3 +481,205 @@ def test_a_metric_below_its_lowest_loss_epoch_after_a_peak_at_a_higher_loss_is_o
     finding = only(diagnose(history, eval_size=1000), "overfitting")
     assert "fell from 0.700 (epoch 1) to 0.600, by more than the noise" in finding.evidence
     assert finding.epoch == 2.0
+
+
+# ---- boundaries and readings, table by table --------------------------------------------------------------------
+
+def test_a_collapse_names_the_class_it_answers_when_it_can():
+    positive = rows([0.50, 0.45], [0.6, 0.5], accuracy=[0.8, 0.5], precision=[0.8, 0.5], recall=[0.8, 1.0])
+    negative = rows([0.70, 0.69], [0.70, 0.69], accuracy=[0.556, 0.556], precision=[0.0, 0.0], recall=[0.0, 0.0])
+    three = rows([1.05, 1.08], [1.0, 0.9], accuracy=[0.7, 0.5], macro_precision=[0.68, 0.5 / 3],
+                 macro_recall=[0.66, 1 / 3])
+    cases = [  # history, options, what the learner is told the classifier answers
+        (positive, {}, "answers class 1 (the positive class) whatever the input (collapsed at epoch 2)."),
+        (negative, {"labels": [1] * 71 + [0] * 89}, "answers class 0 whatever the input"),
+        (three, {"num_classes": 3, "labels": [0] * 30 + [1] * 50 + [2] * 20}, "answers class 1 whatever the input"),
+        (three, {"num_classes": 3}, "answers one class whatever the input"),  # no labels: which one is unknown
+    ]
+    for history, options, answers in cases:
+        assert answers in only(diagnose(history, **options), "collapse to one class").evidence
+    assert "macro recall 0.333 (1/3) and macro precision 0.167" in only(
+        diagnose(three, num_classes=3), "collapse to one class").evidence
+
+
+def test_the_histogram_lists_every_class_and_labels_may_lack_one():
+    predictions = np.full(100, 2)
+    found = only(diagnose(rows([1.1, 1.1]), predictions=predictions, num_classes=3), "collapse to one class")
+    assert "[0, 0, 100]" in found.evidence
+    found = only(diagnose(rows([1.1, 1.1]), predictions=np.zeros(100, dtype=int), num_classes=3),
+                 "collapse to one class")
+    assert "[100, 0, 0]" in found.evidence  # the classes never predicted count as 0
+    # the labels hold no class 2, which the model answers for everything
+    found = only(diagnose(rows([1.1, 1.1]), predictions=predictions, num_classes=3, labels=[0, 1] * 50),
+                 "collapse to one class")
+    assert "100% of the predictions are class 2" in found.evidence
+
+
+def test_a_set_at_the_collapse_share_of_one_class_shows_no_collapse():
+    history = rows([0.3, 0.25], [0.4, 0.3])
+    everything_one = np.ones(100, dtype=int)
+    for positives, collapsed in [(95, False), (94, True)]:
+        labels = [1] * positives + [0] * (100 - positives)
+        found = names(diagnose(history, predictions=everything_one, labels=labels))
+        assert ("collapse to one class" in found) is collapsed, positives
+        # the same from the scores: every answer "positive", right on the positives
+        scores = rows([0.3], accuracy=[positives / 100], precision=[positives / 100], recall=[1.0])
+        assert ("collapse to one class" in names(diagnose(scores, labels=labels))) is collapsed, positives
+    # a near-perfect classifier whose table rounds to 4 decimals: the scores solve to a 99.99%-positive set
+    near_perfect = rows([0.01], accuracy=[0.9999], precision=[0.9999], recall=[1.0])
+    assert diagnose(near_perfect) == []
+    assert diagnose(rows([0.01], accuracy=[1.0], precision=[0.9999], recall=[1.0])) == []
+
+
+def test_scores_that_fix_no_confusion_matrix():
+    # a table rounds: recall or precision 0 means (nearly) no true positive, so without the shares no matrix
+    assert binary_confusion(0.5, 0.0, 1.0) is None
+    assert binary_confusion(0.5, 0.5, 0.0) is None
+    # accuracy 1 (0.99996 rounded) or precision and recall 1 fix no share, whatever the other scores read
+    assert binary_confusion(1.0, 0.9999, 1.0) is None
+    assert binary_confusion(0.9999, 1.0, 1.0) is None
+    # no true positive, yet more right than the negatives: these scores do not fit the shares given
+    assert binary_confusion(0.7, 0.0, 0.0, positive_share=0.5) is None
+    assert "collapse to one class" not in names(
+        diagnose(rows([0.6], accuracy=[0.7], precision=[0.0], recall=[0.0]), labels=[0, 1] * 50))
+
+
+def test_collapse_from_macro_scores_at_the_tolerance_and_with_two_classes():
+    tolerance = 1 - COLLAPSE_SHARE
+    at = rows([1.3], accuracy=[0.5], macro_precision=[(0.5 + tolerance) / 4], macro_recall=[(1 + tolerance) / 4])
+    assert "collapse to one class" in names(diagnose(at, num_classes=4))  # the tolerance counts, as the share does
+    beyond = rows([1.3], accuracy=[0.5], macro_precision=[0.5 / 4], macro_recall=[(1 + 1.01 * tolerance) / 4])
+    assert "collapse to one class" not in names(diagnose(beyond, num_classes=4))
+    beyond = rows([1.3], accuracy=[0.5], macro_precision=[(0.5 + 1.01 * tolerance) / 4], macro_recall=[0.25])
+    assert "collapse to one class" not in names(diagnose(beyond, num_classes=4))
+    # two classes scored by macro averages only (no precision and recall of class 1)
+    binary = rows([0.5, 0.69], [0.6, 0.5], accuracy=[0.8, 0.6], macro_precision=[0.8, 0.3], macro_recall=[0.8, 0.5])
+    assert names(diagnose(binary)) == ["collapse to one class"]
+
+
+def test_keras_epochs_read_as_english_ordinals():
+    # the lowest validation loss at the row counted `index` from 0, a rise after it
+    for index, ordinal in [(0, "1st"), (1, "2nd"), (2, "3rd"), (3, "4th"), (10, "11th"), (11, "12th"),
+                           (12, "13th"), (19, "20th"), (20, "21st"), (21, "22nd"), (22, "23rd"), (100, "101st"),
+                           (110, "111th"), (111, "112th"), (112, "113th"), (121, "122nd")]:
+        history = [{"epoch": i, "validation_loss": 0.5 if i == index else 0.6} for i in range(index + 2)]
+        [finding] = diagnose(history)
+        assert f"(the {ordinal} epoch [epoch {index} counted from 0], its lowest)" in finding.evidence
+
+
+def test_early_stopping_outcome_follows_trainers_callback():
+    losses = lambda *values: [{"validation_loss": v} for v in values]  # noqa: E731
+    cases = [  # rows, patience (None: the default), (stop, kept)
+        (losses(0.5, 0.6, 0.4), None, (1, 0)),  # Trainer's default patience is 1
+        (losses(0.5, 0.5, 0.4), 1, (1, 0)),  # an equal loss is no improvement
+        (losses(0.5, 0.4, 0.45, 0.3, 0.35, 0.36), 2, (5, 3)),  # an improvement starts the count again
+        (losses(0.5, 0.6, 0.7, 0.3), 2, (2, 0)),  # two evaluations in a row without one
+        (losses(0.5, 0.4, 0.3), 1, (2, 2)),  # never stops: the last row, the best one
+    ]
+    for history, patience, expected in cases:
+        got = early_stopping_outcome(history) if patience is None else early_stopping_outcome(history, patience)
+        assert got == expected, (history, patience)
+
+
+def test_a_perfect_score_is_a_share_and_holding_it_is_not_a_fall():
+    history = rows([0.50, 0.30, 0.60], [0.6, 0.4, 0.2], accuracy=[0.90, 1.0, 1.0])
+    [finding] = diagnose(history, eval_size=1000)
+    assert finding.name == "over-confidence" and finding.epoch == 3.0  # the epoch after the lowest loss
+    assert "accuracy went from 1.000 to 1.000, within the noise of 0.000" in finding.evidence
+
+
+def test_percentages_are_judged_in_percentage_points():
+    # SQuAD scores: a drop of one point is within the noise of 1.6 points on 2,000 questions
+    qa = rows([0.90, 0.80, 1.00], [0.99, 0.77, 0.56], f1=[80.0, 86.0, 85.0])
+    [finding] = diagnose(qa, num_classes=384, eval_size=2000)
+    assert finding.name == "over-confidence" and "within the noise of 1.6" in finding.evidence
+    # a score above 1 can only be a percentage, even a low one early in training
+    early = rows([0.90, 0.80, 1.00], [0.99, 0.77, 0.56], exact_match=[0.5, 1.5, 1.2])
+    [finding] = diagnose(early, num_classes=384, eval_size=1000)
+    assert finding.name == "over-confidence" and "exact_match went from 1.5 to 1.2" in finding.evidence
+    # without the set's size, the size that would make the change count
+    [finding] = diagnose(rows([0.90, 0.80, 1.00], [0.99, 0.77, 0.56], f1=[80.0, 84.0, 81.0]), num_classes=384)
+    assert "f1 went from 84.0 to 81.0, a change beyond noise only on at least 598 examples (then: overfitting)" \
+        in finding.evidence  # 4 * 0.84 * 0.16 / 0.03^2 = 597.3
+
+
+def test_without_the_size_the_metric_says_which_reading_a_real_rise_would_have():
+    def evidence(last_accuracy):
+        [finding] = diagnose(rows([0.45, 0.41, 0.58], [0.55, 0.30, 0.04], accuracy=[0.70, 0.80, last_accuracy]))
+        return finding.evidence
+
+    assert "accuracy went from 0.800 to 0.830, a change beyond noise only on at least 712 examples (then: " \
+           "over-confidence)" in evidence(0.83)  # 4 * 0.8 * 0.2 / 0.03^2 = 711.1
+    assert "(then: overfitting)" in evidence(0.79)
+    assert "accuracy stayed at 0.800 (if the rise is real: over-confidence)" in evidence(0.80)
+
+
+def test_the_rise_states_what_the_training_loss_did_and_unknown_counts_as_fallen():
+    val = [0.50, 0.40, 0.60]
+    [finding] = diagnose(rows(val, [0.6, 0.4, 0.2]), eval_size=1000)
+    assert finding.evidence.startswith("validation loss rose from 0.4 (epoch 2, its lowest) to 0.6 (epoch 3, +50.0%)")
+    assert "on 1,000 examples while the training loss fell from 0.4 to 0.2." in finding.evidence
+    # no loss logged in the last epoch: the rise is still reported, with no training loss to state
+    [finding] = diagnose(rows(val, [0.6, 0.4, math.nan]), eval_size=1000)
+    assert "on 1,000 examples. Without a metric" in finding.evidence
+    assert diagnose(rows(val, [0.6, 0.4, 0.4]), eval_size=1000) == []  # a flat training loss did not fall
+    # two evaluations are enough to see a rise
+    assert names(diagnose(rows([0.40, 0.60], [0.5, 0.3]), eval_size=1000)) == ["validation loss rises"]
+
+
+def test_a_rise_of_exactly_the_noise_is_noise():
+    # 16 examples: noise 2 / sqrt(16) = 50%, a rise from 0.5 to 0.75 exactly
+    assert diagnose(rows([0.60, 0.50, 0.75], [0.6, 0.4, 0.2]), eval_size=16) == []
+    assert names(diagnose(rows([0.60, 0.50, 0.76], [0.6, 0.4, 0.2]), eval_size=16)) == ["validation loss rises"]
+
+
+def test_a_validation_loss_back_at_its_lowest_is_no_rise_whatever_the_metric_did():
+    history = rows([0.50, 0.40, 0.45, 0.40], [0.6, 0.4, 0.3, 0.2], accuracy=[0.70, 0.90, 0.80, 0.60])
+    assert diagnose(history, eval_size=1000) == []
+
+
+def test_histories_in_every_form():
+    assert diagnose({}) == []
+    assert diagnose({"rows": rows([0.50, 0.42, 0.40])}) == []  # a model card's table, no logged losses
+    assert diagnose({"train_losses": logged(0.69, 0.3)}, metric="accuracy") == []  # logged, not yet evaluated
+    # a metric the rows do not have is judged as none
+    history = rows([0.50, 0.40, 0.60], [0.6, 0.4, 0.2], accuracy=[0.70, 0.74, 0.82])
+    assert names(diagnose(history, eval_size=1000, metric="f1")) == ["validation loss rises"]
+    assert "the best accuracy is 0.52" in only(diagnose(rows([0.69], accuracy=[0.52]), metric="accuracy"),
+                                               "underfitting").evidence
+
+
+# ---- underfitting and instability: their boundaries -------------------------------------------------------
+
+def test_underfitting_reads_the_final_logged_loss_and_the_labels_classes():
+    at_chance = [{"loss": v} for v in [0.9, 0.8, 0.7, 0.69]]
+    found = only(diagnose({"rows": rows([0.45, 0.40]), "train_losses": at_chance}), "underfitting")
+    assert "the final training loss is 0.690, still close to 0.693" in found.evidence
+    assert "carries over" not in found.evidence
+    fell_last = [{"loss": v} for v in [0.9, 0.8, 0.69, 0.3]]
+    assert diagnose({"rows": rows([0.45, 0.40]), "train_losses": fell_last}) == []
+    # labels of three classes: chance is ln 3, whatever num_classes says
+    found = only(diagnose(rows([1.09, 1.08]), labels=[0, 1, 2] * 20), "underfitting")
+    assert "the validation loss stayed between 1.08 and 1.09 at all 2 evaluations" in found.evidence
+    assert "= ln 3" in found.evidence
+    assert "the validation loss stayed 0.68, within 10%" in only(diagnose(rows([0.68])), "underfitting").evidence
+
+
+def test_underfitting_at_exactly_its_thresholds():
+    chance = math.log(32)  # 32 classes: ln 32 plus 10% is exact in floating point
+    assert "underfitting" in names(diagnose(rows([chance + UNDERFIT_BAND * chance]), num_classes=32))
+    assert "underfitting" in names(diagnose(rows([0.5], [UNDERFIT_SHARE * math.log(2)])))
+
+
+def test_spikes_are_judged_against_the_median_of_the_first_three_logs():
+    def unstable(values):
+        return "unstable loss" in names(diagnose({"rows": rows([0.5]), "train_losses": [{"loss": v} for v in values]}))
+
+    assert unstable([0.7, 0.7, 0.7, 1.2])  # four logs are enough: three set the start, the fourth jumps
+    assert unstable([0.6, 0.7, 0.8, 1.1])  # start 0.7 (the median of three), 1.1 > 1.05
+    assert unstable([0.2, 0.2, 0.2, 0.5])  # a low start: 0.5 > 0.3
+    assert not unstable([0.2, 0.2, 0.2, 0.3])  # 1.5 times the start is not yet above it
+    assert not unstable([0.0, 0.0, 0.0, 0.0])  # a loss already 0 does not jump
+    assert not unstable([0.7, 0.7, 1.2])  # three logs: no start to compare with
+    # a model card's per-epoch training losses, when no logs are given
+    assert "unstable loss" in names(diagnose(rows([0.6, 0.55, 0.5, 0.5], [0.30, 0.25, 0.20, 0.9])))
