@@ -26,14 +26,14 @@ def align_labels(word_ids, word_tags):
 def entities(tags):
     """(type, first, last) entities as seqeval reads IOB2: B- starts an entity, and so does an I-
     after O or after a tag of another type; an I- of the same type continues it."""
-    found, previous, previous_type = [], "O", ""
+    found, previous_type = [], None
     for index, tag in enumerate(tags):
-        kind = tag[2:] if tag != "O" else ""
-        if tag.startswith("B-") or (tag.startswith("I-") and (previous == "O" or previous_type != kind)):
+        kind = tag[2:]  # "" for O: an I- after O has another type, so it starts an entity
+        if tag.startswith("B-") or (tag.startswith("I-") and kind != previous_type):
             found.append([kind, index, index])
         elif tag.startswith("I-"):
             found[-1][2] = index
-        previous, previous_type = tag, kind
+        previous_type = kind
     return [tuple(entity) for entity in found]
 
 
