@@ -40,7 +40,8 @@ MODULES = {
 FLOOR = 0.90
 KILLED = {"killed", "timeout"}
 RESULT = re.compile(r"^\s*(\S+): (.+)$")
-MUTANT = re.compile(r"\.x_(?P<function>.+)__mutmut_\d+$")
+# x_function__mutmut_3, or a method's xǁClassǁmethod__mutmut_3
+MUTANT = re.compile(r"\.x(?:_(?P<function>.+)|ǁ(?P<cls>[^ǁ]+)ǁ.+)__mutmut_\d+$")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -56,9 +57,9 @@ def run(module: str) -> dict[str, str]:
 
 
 def task_groups(module: str) -> dict[str, str]:
-    """For a task module: each top-level function's group, "references", "wrong answers" or "cases"."""
+    """For a task module: each top-level function's (and class's) group, "references", "wrong answers" or "cases"."""
     tree = ast.parse((ROOT / "coursekit" / (module.replace(".", "/") + ".py")).read_text())
-    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    functions = {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
 
     def reachable(roots) -> set[str]:
         seen, todo = set(), list(roots)
@@ -83,7 +84,8 @@ def task_groups(module: str) -> dict[str, str]:
 def group_of(module: str, mutant: str, groups: dict[str, str] | None) -> str:
     if groups is None:
         return "all"
-    return groups.get(MUTANT.search(mutant)["function"], "cases")
+    found = MUTANT.search(mutant)
+    return groups.get(found["function"] or found["cls"], "cases")
 
 
 def main(modules: list[str]) -> int:
