@@ -1,0 +1,110 @@
+"""Lesson 06's references and comparisons against hand-worked answers and scikit-learn: which validation
+counts a stratified split may have, what each wrong split is told, the reference split itself, and
+macro-F1 from a confusion matrix."""
+
+import pytest
+from sklearn.metrics import f1_score
+
+from coursekit.tasks.lesson06 import Split, _allowed, macro_f1_from_confusion, split_matches, stratified_split
+
+
+@pytest.mark.parametrize("count,share,allowed", [
+    (10, 0.2, (1, 3)),  # 2 rows, give or take one
+    (10, 0.25, (2, 3)),  # 2.5 rows: within 1 of it
+    (20, 0.15, (2, 4)),  # 3 rows, though 0.15 x 20 is 3.0000000000000004 in floating point
+    (40, 0.15, (5, 7)),
+    (7, 0.2, (1, 2)),  # 1.4 rows: at least one
+    (3, 0.15, (1, 1)),  # 0.45 rows rounds to 0: at least one all the same
+    (2, 0.5, (1, 1)),  # one row must stay for training
+    (1, 0.2, (1, 1)),  # a class of one row cannot be in both parts: one row is the most asked
+])
+def test_a_class_may_have_its_share_of_validation_rows_give_or_take_one(count, share, allowed):
+    assert _allowed(count, share) == allowed
+
+
+LABELS = ["a"] * 10 + ["b"] * 5  # rows 0-9 are class a, 10-14 class b
+WANTED = "a split with, per class, validation rows in {'a': '1-3', 'b': '1-2'}"
+
+
+@pytest.mark.parametrize("got,shown,detail", [
+    (None, "None", "expected two lists of row numbers: (train_rows, validation_rows)"),
+    ([[0, 1], [2], [3]], "[[0, 1], [2], [3]]", "expected two lists of row numbers: (train_rows, validation_rows)"),
+    ([list(range(14)), 14], "[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], 14]",
+     "expected two lists of row numbers: (train_rows, validation_rows)"),
+    ([[float(row) for row in range(13)], [13.0, 14.0]], None, "row numbers must be ints"),
+    ([[True] + list(range(1, 14)), [14]], None, "row numbers must be ints"),
+    ([list(range(2, 12)), [12]], None, "every row 0..n-1 must be in exactly one part: missing rows [0, 1, 13, 14]"),
+    ([list(range(15)), [3, 4]], None, "every row 0..n-1 must be in exactly one part: rows in both parts or twice [3, 4]"),
+    ([list(range(14)), [14, 15]], None, "every row 0..n-1 must be in exactly one part: rows outside 0..n-1"),
+    ([list(range(1, 14)), [14, 14]], None, "every row 0..n-1 must be in exactly one part: missing rows [0]; "
+                                           "rows in both parts or twice [14]"),
+])
+def test_what_is_not_a_split_of_the_rows_is_told_why(got, shown, detail):
+    mismatch = split_matches(Split([], LABELS, 0.2), got)
+    assert mismatch.expected == WANTED
+    assert mismatch.got == (shown if shown is not None else repr(got))
+    assert mismatch.detail == detail
+
+
+def test_only_the_first_five_rows_are_listed():
+    mismatch = split_matches(Split([], LABELS, 0.2), [[7], [8]])
+    assert mismatch.detail == ("every row 0..n-1 must be in exactly one part: missing rows [0, 1, 2, 3, 4]")
+
+
+@pytest.mark.parametrize("train,validation,got,detail", [
+    (list(range(2, 15)), [0, 1], "validation rows per class {'a': 2}", "class 'b' is missing from validation"),
+    (list(range(10)), list(range(10, 15)), "validation rows per class {'b': 5}", "class 'a' is missing from validation"),
+    ([0, 1] + list(range(3, 10)), [2] + list(range(10, 15)), "validation rows per class {'a': 1, 'b': 5}",
+     "class 'b' is missing from training"),
+    (list(range(5, 14)), [0, 1, 2, 3, 4, 14], "validation rows per class {'a': 5, 'b': 1}",
+     "class 'a' has 5 of its 10 rows in validation"),
+    (list(range(2, 10)) + [13, 14], [0, 1, 10, 11, 12], "validation rows per class {'a': 2, 'b': 3}",
+     "class 'b' has 3 of its 5 rows in validation"),
+])
+def test_a_split_that_loses_a_class_or_its_share_is_told_which_class(train, validation, got, detail):
+    mismatch = split_matches(Split([], LABELS, 0.2), [train, validation])
+    assert (mismatch.expected, mismatch.got, mismatch.detail) == (WANTED, got, detail)
+
+
+@pytest.mark.parametrize("validation", [[0, 10], [0, 1, 2, 10, 11], [5, 6, 14]])
+def test_any_split_within_the_shares_passes(validation):
+    train = [row for row in range(15) if row not in validation]
+    assert split_matches(Split([], LABELS, 0.2), [train, validation]) is None
+
+
+@pytest.mark.parametrize("check,train,validation,matches", [
+    ("swapped", [0, 10], [row for row in range(15) if row not in (0, 10)], True),
+    ("swapped", [row for row in range(15) if row not in (0, 10)], [0, 10], False),
+    ("class-missing", list(range(2, 15)), [0, 1], True),
+    ("class-missing", list(range(1, 10)) + list(range(11, 15)), [0, 10], False),
+    ("not-stratified", list(range(5, 14)), [0, 1, 2, 3, 4, 14], True),
+    ("not-stratified", list(range(2, 15)), [0, 1], False),  # a class missing is the other mistake
+])
+def test_a_known_wrong_split_is_recognised_by_what_it_gets_wrong(check, train, validation, matches):
+    mismatch = split_matches(Split([[], []], LABELS, 0.2, check), [train, validation])
+    assert (mismatch is None) is matches
+    if not matches:
+        assert mismatch.expected == WANTED and mismatch.got.startswith("validation rows per class")
+
+
+def test_the_reference_split_is_reproducible_by_seed_and_keeps_every_class_in_both_parts():
+    labels = ["x"] * 2 + ["y"] * 30 + ["z"] * 3
+    first = stratified_split(labels, 0.9, seed=4)
+    assert first == stratified_split(labels, 0.9, seed=4)
+    assert any(stratified_split(labels, 0.2, seed) != stratified_split(labels, 0.2, 0) for seed in range(1, 5))
+    train, validation = first
+    for label in "xyz":  # 90% of a 2-row class is 2 rows, but one must stay for training
+        assert any(labels[row] == label for row in train) and any(labels[row] == label for row in validation)
+
+
+@pytest.mark.parametrize("matrix", [
+    [[50, 2, 3], [4, 6, 0], [1, 1, 3]],
+    [[90, 0], [10, 0]],
+    [[5, 0, 0], [0, 0, 0], [1, 0, 4]],  # a class with no documents and no predictions: F1 0, no division by 0
+    [[0, 3], [2, 0]],
+])
+def test_macro_f1_from_confusion_equals_scikit_learn(matrix):
+    truth = [t for t, row in enumerate(matrix) for p, n in enumerate(row) for _ in range(n)]
+    predicted = [p for t, row in enumerate(matrix) for p, n in enumerate(row) for _ in range(n)]
+    expected = f1_score(truth, predicted, average="macro", labels=range(len(matrix)), zero_division=0)
+    assert macro_f1_from_confusion(matrix) == pytest.approx(expected)
