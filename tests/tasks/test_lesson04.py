@@ -69,6 +69,8 @@ SPANS = {  # behaviour: (offsets, sequence_ids, start_char, end_char, expected)
     "a window holding exactly the answer": (*window(2, 6), 14, 30, (4, 7)),
     "an answer wholly after the window": (*window(0, 2), 14, 20, (0, 0)),
     "an answer wholly before the window": (*window(3, 7), 0, 7, (0, 0)),
+    "an answer starting where a word piece starts, cut by the window's end": (*window(0, 6), 22, 31, (0, 0)),
+    "an answer before the window, ending where the window starts": (*window(4, 7), 14, 22, (0, 0)),
 }
 
 
@@ -246,7 +248,9 @@ def test_answer_token_span_wrong_answers_get_their_feedback(answer, message):
 
 
 @pytest.mark.parametrize("behaviour", ["an answer wholly after the window", "an answer wholly before the window",
-                                       "an answer starting before the window (only the start is out)"])
+                                       "an answer starting before the window (only the start is out)",
+                                       "an answer starting where a word piece starts, cut by the window's end",
+                                       "an answer before the window, ending where the window starts"])
 def test_no_window_check_is_recognised_wherever_the_answer_lies(behaviour):
     *args, _ = SPANS[behaviour]
     assert_feedback(SPAN, span_no_window_check, [args], "When the window does not hold the whole answer")
@@ -358,6 +362,8 @@ def test_span_hidden_cases_are_valid_windows():
     for case in draws(SPAN):
         offsets, sequence_ids, start_char, end_char = case.args
         assert len(offsets) == len(sequence_ids) and sequence_ids[0] is None and sequence_ids[-1] is None
+        assert all(o == [0, 0] for o, s in zip(offsets, sequence_ids) if s is None)  # special tokens, as a fast
+        # tokenizer gives them
         context = [i for i, s in enumerate(sequence_ids) if s == 1]
         assert context and context == list(range(context[0], context[-1] + 1))  # one block, at least a token
         pieces = [offsets[i] for i in context]
@@ -394,6 +400,15 @@ def test_span_hidden_cases_draw_answers_in_out_and_at_the_edges_of_the_window():
         kinds["at the end edge"] += inside and last[1] == end_char
         kinds["starts in a question's characters"] += inside and start_char < 12
     assert all(kinds[k] >= 10 for k in kinds) and len(kinds) == 6, kinds
+
+
+def test_best_span_hidden_cases_have_one_best_span():
+    # no tie at the top: a right answer that breaks ties its own way is never failed by a hidden case
+    for case in draws(BEST):
+        start, end, offsets, limit = case.args
+        scores = sorted(start[s] + end[e] for s, e in itertools.product(range(len(start)), repeat=2)
+                        if offsets[s] is not None and offsets[e] is not None and s <= e < s + limit)
+        assert len(scores) == 1 or scores[-1] > scores[-2], case.args
 
 
 def test_best_span_hidden_cases_are_valid():
