@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.lesson.metrics import squad_f1
+from coursekit.lesson.models import checkpoint_for
 from coursekit.sandbox.probe import invoke
 from coursekit.tasks import lesson04
 from coursekit.tasks.registry import Case, get_task
@@ -86,17 +87,13 @@ def test_answer_token_span_ignores_question_tokens_with_the_same_characters():
     assert tuple(lesson04.answer_token_span(offsets, [None, 0, 0, None, 1, 1, None], 0, 7)) == (4, 4)
 
 
-TOKENIZER_JSON = Path.home() / ".cache" / "coursekit" / "model" / "tokenizer.json"
-
-
-@pytest.mark.skipif(not TOKENIZER_JSON.exists(), reason="the offline model's tokenizer is not downloaded")
 def test_answer_token_span_matches_a_real_fast_tokenizers_windows():
     # the offline model's own tokenizer (the `tokenizers` library: a fraction of a second, no transformers)
     # cuts a long context into overlapping windows; the expected span is worked out independently, as the
     # context tokens that overlap the answer's characters, or (0, 0) when some character is in no token
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(TOKENIZER_JSON))
+    tokenizer = Tokenizer.from_file(str(Path(checkpoint_for("sentiment")) / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=24, stride=6, strategy="only_second")
     context = ("Siemens hired Werner Zwingmann, an U.S.-based engineer, in 1998; the Berlin office grew "
