@@ -23,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 # module -> the functions mutated (mutmut's mutant-name patterns); data and training: their checks and the
@@ -95,9 +96,10 @@ def main(modules: list[str]) -> int:
     totals, below = collections.Counter(), []
     for module in modules or list(MODULES):
         groups = task_groups(module) if module.startswith("tasks.lesson") else None
-        by_group = collections.defaultdict(dict)
+        by_group, started = collections.defaultdict(dict), time.monotonic()
         for name, status in run(module).items():
             by_group[group_of(module, name, groups)][name] = status
+        print(f"{module}: {(time.monotonic() - started) / 60:.0f} min", flush=True)
         for group in sorted(by_group, key=["all", "references", "wrong answers", "cases"].index):
             results = by_group[group]
             counts = collections.Counter(results.values())
