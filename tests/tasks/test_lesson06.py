@@ -16,6 +16,7 @@ from coursekit.tasks.lesson06 import Split, _allowed, macro_f1_from_confusion, s
     (7, 0.2, (1, 2)),  # 1.4 rows: at least one
     (3, 0.15, (1, 1)),  # 0.45 rows rounds to 0: at least one all the same
     (2, 0.5, (1, 1)),  # one row must stay for training
+    (3, 0.5, (1, 2)),  # 1.5 rows, and at most all but one
     (1, 0.2, (1, 1)),  # a class of one row cannot be in both parts: one row is the most asked
 ])
 def test_a_class_may_have_its_share_of_validation_rows_give_or_take_one(count, share, allowed):
@@ -48,7 +49,14 @@ def test_what_is_not_a_split_of_the_rows_is_told_why(got, shown, detail):
 
 def test_only_the_first_five_rows_are_listed():
     mismatch = split_matches(Split([], LABELS, 0.2), [[7], [8]])
-    assert mismatch.detail == ("every row 0..n-1 must be in exactly one part: missing rows [0, 1, 2, 3, 4]")
+    assert mismatch.detail == "every row 0..n-1 must be in exactly one part: missing rows [0, 1, 2, 3, 4]"
+    mismatch = split_matches(Split([], LABELS, 0.2), [list(range(15)), list(range(8))])
+    assert mismatch.detail == "every row 0..n-1 must be in exactly one part: rows in both parts or twice [0, 1, 2, 3, 4]"
+
+
+def test_a_class_with_one_allowed_count_is_shown_as_that_count():
+    mismatch = split_matches(Split([], ["a"] * 10 + ["c"] * 3, 0.15), None)
+    assert mismatch.expected == "a split with, per class, validation rows in {'a': '1-2', 'c': 1}"
 
 
 @pytest.mark.parametrize("train,validation,got,detail", [
