@@ -1,11 +1,16 @@
 """Lesson 06's references and comparisons against hand-worked answers and scikit-learn: which validation
-counts a stratified split may have, what each wrong split is told, the reference split itself, and
-macro-F1 from a confusion matrix."""
+counts a stratified split may have, what each wrong split is told, the reference split itself,
+macro-F1 from a confusion matrix, and the messages the class-weight and macro-F1 mistakes get when a
+learner writes them with scikit-learn or numpy."""
 
+import numpy as np
 import pytest
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, precision_score, recall_score
+from sklearn.utils.class_weight import compute_class_weight
 
 from coursekit.tasks.lesson06 import Split, _allowed, macro_f1_from_confusion, split_matches, stratified_split
+from coursekit.tasks.registry import get_task
+from tests.tasks.grading import feedback
 
 
 @pytest.mark.parametrize("count,share,allowed", [
@@ -116,3 +121,66 @@ def test_macro_f1_from_confusion_equals_scikit_learn(matrix):
     predicted = [p for t, row in enumerate(matrix) for p, n in enumerate(row) for _ in range(n)]
     expected = f1_score(truth, predicted, average="macro", labels=range(len(matrix)), zero_division=0)
     assert macro_f1_from_confusion(matrix) == pytest.approx(expected)
+
+
+# ---- known wrong answers, written as a learner would (with scikit-learn and numpy), get their message ----
+
+def _documents(matrix):
+    matrix = np.asarray(matrix)
+    truth = [t for t in range(len(matrix)) for p in range(len(matrix)) for _ in range(matrix[t][p])]
+    predicted = [p for t in range(len(matrix)) for p in range(len(matrix)) for _ in range(matrix[t][p])]
+    return truth, predicted
+
+
+def _sklearn(score, **options):
+    def answer(matrix):
+        truth, predicted = _documents(matrix)
+        return score(truth, predicted, labels=list(range(len(matrix))), zero_division=0, **options)
+    return answer
+
+
+def _f1_of_mean_precision_and_recall(matrix):
+    precision = _sklearn(precision_score, average="macro")(matrix)
+    recall = _sklearn(recall_score, average="macro")(matrix)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _over_predicted_classes(matrix):
+    truth, predicted = _documents(matrix)
+    return f1_score(truth, predicted, labels=sorted(set(predicted)), average="macro", zero_division=0)
+
+
+@pytest.mark.parametrize("answer,message", [
+    (lambda m: float(np.trace(np.asarray(m)) / np.asarray(m).sum()), "That is micro-F1"),
+    (_sklearn(f1_score, average="weighted"), "That is the weighted average"),
+    (_sklearn(recall_score, average="macro"), "That is the mean recall"),
+    (_sklearn(precision_score, average="macro"), "That is the mean precision"),
+    (_f1_of_mean_precision_and_recall, "That is the F1 of the mean precision and mean recall"),
+    (_over_predicted_classes, "A class the model never predicts still counts"),
+], ids=["micro", "weighted", "mean recall", "mean precision", "F1 of means", "predicted classes only"])
+def test_macro_f1_mistakes_written_with_scikit_learn_get_their_message(answer, message):
+    cases = [case.args for case in get_task("06-macro-f1").visible]
+    assert message in feedback("06-macro-f1", answer, *cases)
+
+
+def _balanced(labels, num_classes):
+    return compute_class_weight("balanced", classes=np.arange(num_classes), y=np.asarray(labels))
+
+
+def _counts(labels, num_classes):
+    return np.bincount(np.asarray(labels), minlength=num_classes)
+
+
+@pytest.mark.parametrize("answer,message", [
+    (lambda s, k: _balanced(s["test"], k), "Those are weights from the test split"),
+    (lambda s, k: _balanced(s["validation"], k), "Those are weights from the validation split"),
+    (lambda s, k: _balanced(s["train"] + s["validation"] + s["test"], k), "count every split"),
+    (lambda s, k: 1 / _counts(s["train"], k), "1 / count is the right shape but not normalised"),
+    (lambda s, k: (1 / _counts(s["train"], k)) / (1 / _counts(s["train"], k)).sum(), "Those weights sum to 1"),
+    (lambda s, k: k * (1 / _counts(s["train"], k)) / (1 / _counts(s["train"], k)).sum(),
+     "Those weights average 1 over the classes"),
+    (lambda s, k: _counts(s["train"], k) / len(s["train"]), "Those are the class frequencies"),
+], ids=["test split", "validation split", "all splits", "1/count", "sum 1", "mean 1 over classes", "frequencies"])
+def test_class_weight_mistakes_written_with_numpy_get_their_message(answer, message):
+    cases = [case.args for case in get_task("06-class-weights").visible]
+    assert message in feedback("06-class-weights", answer, *cases)
