@@ -79,7 +79,7 @@ def compare_encoding(expected, got) -> Mismatch | None:
     wanted, lengths = _lengths(expected), _lengths(got)
     want = f"tokens per text: {wanted} (truncated at {MAX_TOKENS}, not padded)"
     if lengths != wanted:
-        return Mismatch(want, f"tokens per text: {lengths}", _length_problem(wanted, lengths, got))
+        return Mismatch(want, f"tokens per text: {lengths}", _length_problem(wanted, lengths))
     if got["input_ids"] != expected["input_ids"]:
         firsts = [(ids[0], ids[-1]) for ids in got["input_ids"] if ids]
         detail = ("each text must start with [CLS] (101) and end with [SEP] (102)"
@@ -91,7 +91,7 @@ def compare_encoding(expected, got) -> Mismatch | None:
     return None
 
 
-def _length_problem(wanted: list, lengths: list, got: dict) -> str:
+def _length_problem(wanted: list, lengths: list) -> str:
     if len(lengths) != len(wanted):
         return f"expected one encoding per text ({len(wanted)}), got {len(lengths)}"
     if not all(isinstance(n, int) for n in lengths):

@@ -45,6 +45,7 @@ def test_one_predicted_positive_gives_precision_of_its_single_hit():
     ({"training_arguments": False, "type": "SimpleNamespace"}, "a SimpleNamespace object"),
     ({"training_arguments": False, "type": "ArgumentBag"}, "an ArgumentBag object"),
     ({"training_arguments": False, "type": "Namespace"}, "a Namespace object"),
+    ({"training_arguments": False, "type": "XArgs"}, "a XArgs object"),  # only a vowel takes "an"
     ([1, 2], "a list"),
     (None, "None"),
 ])
@@ -109,6 +110,10 @@ def test_different_lengths_that_are_not_all_equal_are_not_called_padding():
     expected = {"input_ids": [[101, 1, 102], [101, 1, 1, 102], [101, 1, 1, 1, 102]]}
     mismatch = compare_encoding(expected, {"input_ids": [[101, 1, 102], [101, 1, 1, 102], [101, 1, 1, 102]]})
     assert mismatch.detail == "text 3 (5 tokens) came back with 4: truncate at 128 tokens"
+    # texts that should all have one length, all longer: not a padding problem either
+    same = {"input_ids": [[101, 1, 102], [101, 2, 102]]}
+    mismatch = compare_encoding(same, {"input_ids": [[101, 1, 1, 102], [101, 2, 2, 102]]})
+    assert mismatch.detail == "text 1 (3 tokens) came back with 4: truncate at 128 tokens"
     exactly_128 = {"input_ids": [[101] + [1] * 126 + [102], [101, 102]]}
     mismatch = compare_encoding(exactly_128, {"input_ids": [[101] + [1] * 126 + [102], [101, 1, 102]]})
     assert mismatch.detail == "text 2 (2 tokens) came back with 3: truncate at 128 tokens"
