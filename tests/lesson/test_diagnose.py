@@ -612,6 +612,7 @@ def test_without_the_size_the_metric_says_which_reading_a_real_rise_would_have()
            "over-confidence)" in evidence(0.83)  # 4 * 0.8 * 0.2 / 0.03^2 = 711.1
     assert "(then: overfitting)" in evidence(0.79)
     assert "accuracy stayed at 0.800 (if the rise is real: over-confidence)" in evidence(0.80)
+    assert evidence(0.80).startswith("validation loss rose from 0.41 (epoch 2, its lowest) to 0.58")
 
 
 def test_the_rise_states_what_the_training_loss_did_and_unknown_counts_as_fallen():
