@@ -4,7 +4,6 @@ feedback; the hidden cases are valid inputs that catch every known wrong answer 
 
 import collections
 import itertools
-import json
 import random
 import re
 import string
@@ -14,29 +13,12 @@ import pytest
 
 from coursekit.lesson.metrics import squad_f1
 from coursekit.lesson.models import checkpoint_for
-from coursekit.sandbox.probe import invoke
 from coursekit.tasks import lesson04
-from coursekit.tasks.registry import Case, get_task
-from coursekit.tasks.verdict import FAILED, PASSED, collect, judge
+from coursekit.tasks.registry import get_task
+from coursekit.tasks.verdict import FAILED, PASSED
+from tests.tasks.grading import feedback, grade
 
 SPAN, BEST, F1 = "04-answer-token-span", "04-best-span", "04-answer-f1"
-
-
-def grade(task_id, answer, cases, hidden=False):
-    """The grader's verdict on `answer` over exactly `cases` (Case objects or args tuples)."""
-    task = get_task(task_id)
-    cases = [(c if isinstance(c, Case) else Case(tuple(c)), hidden) for c in cases]
-
-    def run(case, hidden):
-        return invoke(answer, task.builder, json.loads(json.dumps(list(case.args))), task.observer)
-
-    return judge(task, collect(task, cases, run))
-
-
-def assert_feedback(task_id, answer, cases, message_start, hidden=False):
-    result = grade(task_id, answer, cases, hidden)
-    assert result["status"] == FAILED, result
-    assert message_start in result["message"], result["message"]
 
 
 # ---- answer_token_span ----------------------------------------------------------------------------------
@@ -241,7 +223,7 @@ def visible(task_id):
     (span_no_window_check, "When the window does not hold the whole answer"),
 ])
 def test_answer_token_span_wrong_answers_get_their_feedback(answer, message):
-    assert_feedback(SPAN, answer, visible(SPAN), message)
+    assert message in feedback(SPAN, answer, *visible(SPAN))
 
 
 @pytest.mark.parametrize("behaviour", ["an answer wholly after the window", "an answer wholly before the window",
@@ -250,14 +232,14 @@ def test_answer_token_span_wrong_answers_get_their_feedback(answer, message):
                                        "an answer before the window, ending where the window starts"])
 def test_no_window_check_is_recognised_wherever_the_answer_lies(behaviour):
     *args, _ = SPANS[behaviour]
-    assert_feedback(SPAN, span_no_window_check, [args], "When the window does not hold the whole answer")
+    assert "When the window does not hold the whole answer" in feedback(SPAN, span_no_window_check, args)
 
 
 @pytest.mark.parametrize("behaviour", ["the last context token, ending at the window's end edge",
                                        "an answer starting inside a word, where a word piece starts"])
 def test_span_wrong_answers_are_recognised_on_other_cases(behaviour):
     *args, _ = SPANS[behaviour]
-    assert_feedback(SPAN, span_end_exclusive, [args], "end is the position of the answer's last token")
+    assert "end is the position of the answer's last token" in feedback(SPAN, span_end_exclusive, args)
 
 
 def best_with_question_tokens(start_logits, end_logits, offsets, max_answer_tokens):  # forgets None offsets
@@ -284,7 +266,7 @@ BEST_WRONG = [(best_with_question_tokens, "Tokens whose offset is None"),
 
 @pytest.mark.parametrize("answer, message", BEST_WRONG)
 def test_best_span_wrong_answers_get_their_feedback(answer, message):
-    assert_feedback(BEST, answer, visible(BEST), message)
+    assert message in feedback(BEST, answer, *visible(BEST))
 
 
 @pytest.mark.parametrize("behaviour, answer, message", [
@@ -295,7 +277,7 @@ def test_best_span_wrong_answers_get_their_feedback(answer, message):
 ])
 def test_best_span_wrong_answers_are_recognised_on_other_cases(behaviour, answer, message):
     *args, _ = BEST_SPANS[behaviour]
-    assert_feedback(BEST, answer, [args], message)
+    assert message in feedback(BEST, answer, args)
 
 
 def _normalised(text, lower=True, delete=True, articles=True):
@@ -329,23 +311,23 @@ F1_WRONG = [
 
 @pytest.mark.parametrize("answer, message, case", F1_WRONG, ids=["lower", "counts", "punctuation", "articles"])
 def test_answer_f1_wrong_answers_get_their_feedback(answer, message, case):
-    assert_feedback(F1, answer, visible(F1), message)
-    assert_feedback(F1, answer, [case], message)
+    assert message in feedback(F1, answer, *visible(F1))
+    assert message in feedback(F1, answer, case)
     if message != "Lower-case both texts":  # with capitals on one side only, the other side matters too
         return
-    assert_feedback(F1, answer, [("denver broncos", "Denver Broncos")], message)
+    assert message in feedback(F1, answer, ("denver broncos", "Denver Broncos"))
 
 
 def test_f1_without_lower_case_is_not_taken_for_another_mistake():
     # "The" is an article only once lower-cased: not the articles mistake
     answer, _, _ = F1_WRONG[0]
-    result = grade(F1, answer, [("The Denver", "Denver")])
+    result = grade(F1, answer, ("The Denver", "Denver"))
     assert result["status"] == FAILED and "Remove the articles" not in result["message"], result
 
 
 def test_a_right_answer_passes_the_hand_worked_cases():
-    assert grade(F1, squad_f1, [c[:2] for c in F1_CASES.values()])["status"] == PASSED
-    assert grade(BEST, brute_best_span, [c[:4] for c in BEST_SPANS.values() if c[-1] is not None])["status"] == PASSED
+    assert grade(F1, squad_f1, *[c[:2] for c in F1_CASES.values()])["status"] == PASSED
+    assert grade(BEST, brute_best_span, *[c[:4] for c in BEST_SPANS.values() if c[-1] is not None])["status"] == PASSED
 
 
 # ---- hidden cases -----------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 names the mistake, the correct alternatives pass, numeric checks state their tolerance, hidden
 cases are fresh at every grading. Run in-process through the learner-side check (no kernel)."""
 
-import os
 import random
 from collections import Counter
 
@@ -15,28 +14,7 @@ from coursekit.tasks import lesson01, lesson03, lesson06
 from coursekit.tasks.check import run_task
 from coursekit.tasks.registry import all_tasks, get_task
 from coursekit.tasks.verdict import Outcome, collect, judge
-
-SEED = int(os.environ.get("COURSEKIT_GRADING_SEED") or random.SystemRandom().randrange(2**32))
-REPLAY = f"(hidden cases from seed {SEED}: replay with COURSEKIT_GRADING_SEED={SEED})"
-
-
-def _seed(task_id, answer) -> int:
-    """The hidden cases' seed of one check: from SEED and what is checked, so one test replays alone."""
-    return random.Random(f"{SEED}:{task_id}:{getattr(answer, '__qualname__', type(answer).__name__)}").randrange(2**64)
-
-
-def passes(task_id, answer):
-    result = run_task(task_id, answer, _seed(task_id, answer))
-    assert result["status"] == "passed", (result, REPLAY)
-    return result
-
-
-def fails(task_id, answer, *phrases):
-    result = run_task(task_id, answer, _seed(task_id, answer))
-    assert result["status"] in ("failed", "error"), (result, REPLAY)
-    for phrase in phrases:
-        assert phrase in result["message"], (phrase, result["message"], REPLAY)
-    return result
+from tests.tasks.grading import fails, passes
 
 
 # ---- lesson 01 ---------------------------------------------------------------------------------------
