@@ -82,7 +82,8 @@ def task_groups(module: str) -> dict[str, str]:
             for name in functions}
 
 
-def group_of(module: str, mutant: str, groups: dict[str, str] | None) -> str:
+def group_of(mutant: str, groups: dict[str, str] | None) -> str:
+    """A mutant's group; "all" in a module that is not split into groups (groups None)."""
     if groups is None:
         return "all"
     found = MUTANT.search(mutant)
@@ -98,7 +99,7 @@ def main(modules: list[str]) -> int:
         groups = task_groups(module) if module.startswith("tasks.lesson") else None
         by_group, started = collections.defaultdict(dict), time.monotonic()
         for name, status in run(module).items():
-            by_group[group_of(module, name, groups)][name] = status
+            by_group[group_of(name, groups)][name] = status
         print(f"{module}: {(time.monotonic() - started) / 60:.0f} min", flush=True)
         for group in sorted(by_group, key=["all", "references", "wrong answers", "cases"].index):
             results = by_group[group]
